@@ -1,0 +1,119 @@
+"""`medwire`: the pipeline's cores from the command line, offline, and a few operator commands.
+
+  medwire process FILE... [--url URL | --url-map MAP.json] [--fetched-at ISO] [--format jsonl]
+  medwire extract --jsonl            < {"id", "text", "published_at"?} lines
+  medwire enqueue-crawl [SOURCE...]  puts crawl requests on crawl.requests
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from medwire_cleaner.core import clean
+from medwire_common.ids import domain_of, page_id
+from medwire_common.schemas import CleanArticle, CrawlRequest, RawPage, Source
+from medwire_extractor.core import extract
+
+CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".txt": "text/plain"}
+
+
+def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
+    body = path.read_bytes()
+    ctype = CONTENT_TYPES.get(path.suffix.lower()) or ("text/html" if body.lstrip()[:1] == b"<" else "text/plain")
+    domain = domain_of(url)
+    return RawPage(page_id=page_id(url), url=url, final_url=url, status=200,
+                   headers={"content-type": ctype}, body_b64=RawPage.encode_body(body),
+                   fetched_at=fetched_at, source=Source(name=domain or "local", domain=domain))
+
+
+def process_files(files: Iterable[Path], urls: dict[str, str], default_url: str | None,
+                  fetched_at: datetime) -> Iterator[dict[str, Any]]:
+    for path in files:
+        url = urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri()
+        for article in clean(raw_page_from_file(path, url, fetched_at)):
+            yield extract(article).model_dump(mode="json")
+
+
+def extract_lines(lines: Iterable[str], fetched_at: datetime) -> Iterator[dict[str, Any]]:
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text, ident = item["text"], str(item["id"])
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SystemExit(f"medwire extract: line {n} is not a {{\"id\", \"text\"}} object: {exc}")
+        published = date.fromisoformat(item["published_at"][:10]) if item.get("published_at") else None
+        article = CleanArticle(article_id=ident, page_id=ident, url=f"urn:medwire:{ident}",
+                               canonical_url=f"urn:medwire:{ident}", source=Source(name="stdin", domain=""),
+                               title=item.get("title", ""), published_at=published, fetched_at=fetched_at,
+                               text=text)
+        yield {"id": ident, **extract(article).model_dump(mode="json")}
+
+
+async def enqueue_crawl(names: list[str]) -> int:
+    from medwire_common.settings import CommonSettings
+    from medwire_common.stage import new_producer
+    from medwire_crawler.core.sources import load_sources
+    from medwire_crawler.settings import CrawlerSettings
+
+    sources = load_sources(CrawlerSettings().sources)
+    unknown = [n for n in names if n not in sources]
+    if unknown:
+        print(f"medwire: unknown source(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    settings = CommonSettings()
+    producer = new_producer(settings)
+    await producer.start()
+    try:
+        for name in names or list(sources):
+            request = CrawlRequest(source=name, requested_at=datetime.now(UTC))
+            await producer.send_and_wait(settings.topic("crawl.requests"), request.model_dump_json().encode(),
+                                         key=sources[name].domain.encode())
+            print(f"enqueued crawl of {name}")
+    finally:
+        await producer.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="medwire", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("process", help="clean + extract saved pages, one enriched record per line")
+    p.add_argument("files", nargs="+", type=Path)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--url", help="the URL the page(s) came from")
+    group.add_argument("--url-map", type=Path, help="JSON object: file name or path → URL")
+    p.add_argument("--fetched-at", help="ISO timestamp (default: now)")
+    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    e = sub.add_parser("extract", help="extract from clean text lines on stdin")
+    e.add_argument("--jsonl", action="store_true", required=True)
+    c = sub.add_parser("enqueue-crawl", help="request a crawl of configured sources (default: all)")
+    c.add_argument("sources", nargs="*")
+    args = parser.parse_args(argv)
+
+    if args.command == "enqueue-crawl":
+        sys.exit(asyncio.run(enqueue_crawl(args.sources)))
+    fetched_at = datetime.fromisoformat(args.fetched_at) if getattr(args, "fetched_at", None) else datetime.now(UTC)
+    if args.command == "process":
+        missing = [str(f) for f in args.files if not f.is_file()]
+        if missing:
+            raise SystemExit(f"medwire process: no such file: {', '.join(missing)}")
+        urls = json.loads(args.url_map.read_text(encoding="utf-8")) if args.url_map else {}
+        records = process_files(args.files, urls, args.url, fetched_at)
+    else:
+        records = extract_lines(sys.stdin, fetched_at)
+    for record in records:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()

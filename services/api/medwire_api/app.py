@@ -1,0 +1,96 @@
+"""The FastAPI application: lifespan opens the database and the articles.enriched consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import Counter, Histogram, make_asgi_app
+from sqlalchemy import text
+
+from medwire_common.metrics import LATENCY_BUCKETS, StageMetrics
+from medwire_common.stage import Stage, with_backoff
+
+from . import problems
+from .db import make_engine, migrate
+from .ingest import IN_TOPIC, ingest_handler
+from .routes import articles
+from .settings import ApiSettings
+
+log = logging.getLogger(__name__)
+
+HTTP_REQUESTS = Counter("medwire_api_http_requests", "HTTP requests served",
+                        ["method", "route", "status"])
+HTTP_LATENCY = Histogram("medwire_api_http_request_duration_seconds", "HTTP request latency",
+                         ["method", "route"], buckets=LATENCY_BUCKETS)
+_stage_metrics: StageMetrics | None = None
+
+
+def stage_metrics() -> StageMetrics:
+    global _stage_metrics  # metrics register once per process, whatever the number of apps
+    if _stage_metrics is None:
+        _stage_metrics = StageMetrics("api")
+    return _stage_metrics
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings)
+        app.state.engine = engine
+        stop = asyncio.Event()
+        await with_backoff("migrating the database", lambda: migrate(engine), settings, stop)
+        consumer_task = None
+        if settings.consume:
+            stage = Stage(settings, "api", IN_TOPIC, [], ingest_handler(engine), stage_metrics())
+            app.state.stage = stage
+            consumer_task = asyncio.create_task(stage.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if consumer_task is not None:
+                await consumer_task
+            await engine.dispose()
+
+    app = FastAPI(title="medwire", version="0.1.0", lifespan=lifespan,
+                  description="Structured intelligence from Chinese pharma and medical-device news.")
+    app.state.settings = settings
+    app.state.stage = None
+    problems.install(app)
+    app.include_router(articles.router)
+    app.mount("/metrics", make_asgi_app())
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - start)
+        HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz(request: Request) -> JSONResponse:
+        status: dict[str, Any] = {"service": "api"}
+        try:
+            async with request.app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            status["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means unhealthy, reported as such
+            status["database"] = f"error: {type(exc).__name__}"
+        stage = request.app.state.stage
+        status["consumer"] = "off" if stage is None else ("ok" if stage.running else "starting")
+        status["ok"] = status["database"] == "ok" and status["consumer"] in ("ok", "off")
+        return JSONResponse(status, status_code=200 if status["ok"] else 503)
+
+    return app

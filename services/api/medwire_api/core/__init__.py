@@ -1,0 +1,1 @@
+"""Pure helpers of the API (no I/O)."""

@@ -1,0 +1,68 @@
+"""The API's Kafka shell: articles.enriched → PostgreSQL, a batch per transaction, offsets
+committed after the commit. A bad record goes to articles.enriched.dlq; a database outage is
+retried with backoff and never loses the batch."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from aiokafka import ConsumerRecord
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from medwire_common.schemas import EnrichedArticle
+from medwire_common.stage import BatchHandler, Processed, RecordError, TransientError, parse_record
+
+from .db import upsert_articles
+
+IN_TOPIC = "articles.enriched"
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+
+
+def ingest_handler(engine: AsyncEngine) -> BatchHandler:
+    async def handle(records: Sequence[ConsumerRecord]) -> list[Processed]:
+        start = time.perf_counter()
+        results: list[Processed] = []
+        articles: list[tuple[int, EnrichedArticle]] = []
+        for i, record in enumerate(records):
+            try:
+                articles.append((i, parse_record(EnrichedArticle, record.value,
+                                                 "api: articles.enriched record is not an EnrichedArticle v1")))
+                results.append(Processed())
+            except RecordError as exc:
+                results.append(Processed(failure=exc))
+        if articles:
+            await _upsert_or_isolate(engine, articles, results)
+        per_record = (time.perf_counter() - start) / max(1, len(records))
+        for r in results:
+            r.seconds = per_record
+        return results
+
+    return handle
+
+
+async def _upsert_or_isolate(engine: AsyncEngine, articles: list[tuple[int, EnrichedArticle]],
+                             results: list[Processed]) -> None:
+    """Upsert the batch; if the database rejects it for its content, upsert one by one so that
+    only the offending records go to the DLQ."""
+    try:
+        await upsert_articles(engine, [a for _, a in articles])
+        return
+    except (OSError, ConnectionError) as exc:
+        raise TransientError(f"database unreachable: {exc}") from exc
+    except DBAPIError as exc:
+        if _is_transient(exc):
+            raise TransientError(f"database unavailable: {exc.orig}") from exc
+    for i, article in articles:
+        try:
+            await upsert_articles(engine, [article])
+        except DBAPIError as exc:
+            if _is_transient(exc):
+                raise TransientError(f"database unavailable: {exc.orig}") from exc
+            results[i] = Processed(failure=RecordError(
+                "rejected_by_database",
+                f"api: article {article.article_id} ({article.url}) rejected by PostgreSQL: {exc.orig}"))

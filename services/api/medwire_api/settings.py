@@ -1,0 +1,23 @@
+"""API settings (`MEDWIRE_*`; `MEDWIRE_API_PORT`, `MEDWIRE_DATABASE_URL`, `MEDWIRE_ADMIN_TOKEN`)."""
+
+from pydantic import AliasChoices, Field, SecretStr
+
+from medwire_common.settings import CommonSettings
+
+
+class ApiSettings(CommonSettings):
+    http_port: int = Field(8000, validation_alias=AliasChoices("MEDWIRE_API_PORT"))
+    database_url: str = Field("postgresql://medwire@127.0.0.1:5432/medwire",
+                              validation_alias=AliasChoices("MEDWIRE_DATABASE_URL"))
+    # Consume articles.enriched in this process (turn off for read-only API replicas).
+    consume: bool = Field(True, validation_alias=AliasChoices("MEDWIRE_API_CONSUME"))
+    admin_token: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("MEDWIRE_ADMIN_TOKEN"))
+    db_pool_size: int = Field(10, validation_alias=AliasChoices("MEDWIRE_DB_POOL_SIZE"))
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        url = self.database_url
+        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix):]
+        raise ValueError(f"MEDWIRE_DATABASE_URL must be a postgresql:// URL, got {url!r}")

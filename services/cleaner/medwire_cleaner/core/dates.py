@@ -1,0 +1,36 @@
+"""Publication dates written the ways Chinese pages write them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_FULL = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_URL = re.compile(r"/(20\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?=[/_.-]|$)|/(20\d{2})[-_](\d{2})/(\d{2})/")
+
+
+def _safe_date(y: str, m: str, d: str) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None) -> date | None:
+    """The first full date in `text` (`2025-08-01`, `2025年8月1日`, `2025/8/1 10:00`)."""
+    if not text:
+        return None
+    for m in _FULL.finditer(text):
+        found = _safe_date(*m.groups())
+        if found:
+            return found
+    return None
+
+
+def date_from_url(url: str) -> date | None:
+    for m in _URL.finditer(url):
+        groups = [g for g in m.groups() if g]
+        found = _safe_date(*groups[:3])
+        if found:
+            return found
+    return None

@@ -1,0 +1,70 @@
+"""Prometheus metrics every stage exports, and a small HTTP server for `/metrics` and `/healthz`
+(the API serves both from FastAPI instead)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import uvicorn
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, make_asgi_app
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class StageMetrics:
+    """Counters and histograms of one consume → process → produce stage, named
+    `medwire_<service>_…`."""
+
+    def __init__(self, service: str, registry: CollectorRegistry = REGISTRY) -> None:
+        p = f"medwire_{service}"
+        self.consumed = Counter(f"{p}_records_consumed", "Records consumed from the input topic",
+                                ["topic"], registry=registry)
+        self.produced = Counter(f"{p}_records_produced", "Records produced to output topics",
+                                ["topic"], registry=registry)
+        self.failed = Counter(f"{p}_records_failed", "Records that failed and went to the DLQ",
+                              ["topic", "reason"], registry=registry)
+        self.retries = Counter(f"{p}_transient_retries", "Batches retried after a transient error",
+                               ["operation"], registry=registry)
+        self.processing = Histogram(f"{p}_processing_seconds", "Time to process one record",
+                                    buckets=LATENCY_BUCKETS, registry=registry)
+        self.lag = Gauge(f"{p}_consumer_lag_records", "Records behind the partition's high watermark",
+                         ["topic", "partition"], registry=registry)
+
+
+HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def metrics_app(health: HealthCheck) -> Callable[..., Awaitable[None]]:
+    """A bare ASGI app: `/metrics` for Prometheus, `/healthz` as JSON (503 when unhealthy)."""
+    prometheus = make_asgi_app()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/healthz":
+            status = await health()
+            code = 200 if status.get("ok") else 503
+            body = json.dumps(status, default=str).encode()
+            await send({"type": "http.response.start", "status": code,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": body})
+        elif scope["type"] == "http" and scope["path"] == "/metrics":
+            await prometheus(scope, receive, send)
+        elif scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"not found: try /metrics or /healthz"})
+        elif scope["type"] == "lifespan":
+            while (msg := await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+
+    return app
+
+
+def start_http_server(host: str, port: int, health: HealthCheck) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+    config = uvicorn.Config(metrics_app(health), host=host, port=port, log_config=None,
+                            access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    return server, asyncio.create_task(server.serve())

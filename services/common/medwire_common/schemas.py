@@ -1,0 +1,158 @@
+"""The records that travel on medwire's topics (JSON, one per message, `schema_version` in each).
+
+`RawPage` is what the crawler publishes to `pages.raw`, `CleanArticle` what the cleaner publishes
+to `articles.clean`, `EnrichedArticle` what the extractor publishes to `articles.enriched` and
+what the public API returns (DESIGN.md, "The enriched article (v1)").
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+OrgType = Literal[
+    "government", "company", "university", "hospital", "research_institute",
+    "association", "park", "media", "other",
+]
+EventType = Literal[
+    "launch", "signing", "forum", "matchmaking", "unveiling", "groundbreaking", "visit",
+    "founding", "release", "other",
+]
+AmountKind = Literal["investment", "revenue", "output", "fund", "other"]
+Span = tuple[int, int]
+Day = date  # alias: records have fields named `date`, which would shadow the type
+
+
+class Record(BaseModel):
+    """Base of every record: unknown fields are kept so that an old consumer passes them on."""
+
+    model_config = ConfigDict(extra="allow")
+    schema_version: Literal[1] = SCHEMA_VERSION
+
+
+class Source(BaseModel):
+    name: str
+    domain: str
+
+
+class RawPage(Record):
+    """One fetched HTTP response, body included (base64, since pages are bytes of any charset)."""
+
+    page_id: str = Field(description="Fingerprint of the canonical URL")
+    url: str = Field(description="URL as requested")
+    final_url: str = Field(description="URL after redirects")
+    status: int
+    headers: dict[str, str] = Field(default_factory=dict)
+    body_b64: str = Field(description="Response body, base64")
+    declared_encoding: str | None = Field(None, description="Charset from the Content-Type header")
+    fetched_at: datetime
+    source: Source
+
+    @property
+    def body(self) -> bytes:
+        return base64.b64decode(self.body_b64)
+
+    @staticmethod
+    def encode_body(body: bytes) -> str:
+        return base64.b64encode(body).decode("ascii")
+
+
+class CleanArticle(Record):
+    article_id: str
+    page_id: str
+    position: int = Field(0, description="Index of the article on its page")
+    url: str
+    canonical_url: str
+    source: Source
+    title: str
+    subtitle: str | None = None
+    published_at: date | None = None
+    fetched_at: datetime
+    authors: list[str] = Field(default_factory=list)
+    text: str
+    language: str = "zh"
+    flags: list[str] = Field(default_factory=list)
+
+
+class Organization(BaseModel):
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    type: OrgType = "other"
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Person(BaseModel):
+    name: str
+    roles: list[str] = Field(default_factory=list)
+    organization: str | None = None
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Location(BaseModel):
+    name: str
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    adcode: str | None = None
+    spans: list[Span] = Field(default_factory=list)
+
+
+class Amount(BaseModel):
+    text: str
+    value: float
+    unit: str = "CNY"
+    kind: AmountKind = "other"
+
+
+class Quantity(BaseModel):
+    text: str
+    value: float
+    unit: str
+    approx: bool = False
+
+
+class Event(BaseModel):
+    type: EventType
+    date: Day | None = None
+    location: str | None = None
+    participants: list[str] = Field(default_factory=list)
+    summary: str = ""
+
+
+class Agreement(BaseModel):
+    parties: list[str]
+    title: str | None = None
+    date: Day | None = None
+
+
+class Policy(BaseModel):
+    title: str
+    issuer: str | None = None
+
+
+class EnrichedArticle(CleanArticle):
+    organizations: list[Organization] = Field(default_factory=list)
+    persons: list[Person] = Field(default_factory=list)
+    locations: list[Location] = Field(default_factory=list)
+    amounts: list[Amount] = Field(default_factory=list)
+    quantities: list[Quantity] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+    policies: list[Policy] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    relevance: float = 0.0
+    dup_cluster: str | None = None
+    extractor_version: str = ""
+
+
+class CrawlRequest(Record):
+    """A request on `crawl.requests` (keyed by domain): crawl a configured source, or one URL."""
+
+    source: str | None = Field(None, description="Name of a source in sources.yaml")
+    url: str | None = Field(None, description="A single page to fetch (admin requests)")
+    requested_at: datetime | None = None

@@ -1,0 +1,37 @@
+"""Settings shared by every service, read from `MEDWIRE_*` environment variables (and `.env`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDWIRE_", env_file=".env", extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    # Prepended to every topic and consumer group, so that tests (and tenants) do not collide.
+    topic_prefix: str = ""
+    log_level: str = "INFO"
+    http_host: str = "0.0.0.0"
+    # Largest record a producer may send (pages are bodies in base64).
+    max_record_bytes: int = 16 * 1024 * 1024
+    # Records fetched and processed per batch; offsets are committed per batch.
+    batch_size: int = 64
+    # First retry delay after a transient failure (broker or database down); doubles to 30 s.
+    retry_backoff_s: float = 0.5
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def group(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def masked(self) -> dict[str, Any]:
+        """The settings as a dict for the first log line, secrets masked."""
+        out: dict[str, Any] = {}
+        for key, value in self.model_dump().items():
+            out[key] = "***" if isinstance(getattr(self, key), SecretStr) else value
+        return out

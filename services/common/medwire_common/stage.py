@@ -1,0 +1,334 @@
+"""The consume → process → produce → commit loop that every stage runs.
+
+Offsets are committed only after every output of a batch is acknowledged by the broker
+(acks=all, idempotent producer), so delivery is at-least-once; a record that cannot be processed
+goes to `<topic>.dlq` with the reason in its headers and the stage goes on; a transient failure
+(broker or database unreachable) retries the same batch with exponential backoff, never drops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
+
+from .logs import configure_logging
+from .metrics import StageMetrics, start_http_server
+from .settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One record to produce; `topic` is the logical name, the stage adds the prefix."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+
+
+class RecordError(Exception):
+    """The record itself is bad (malformed, undecodable, too large): it goes to the DLQ."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[RecordError], tuple[str, str]]:
+        # Failures cross process boundaries (worker pool → stage); keep both fields.
+        return (RecordError, (self.reason, str(self)))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_record(model: type[M], value: bytes, what: str) -> M:
+    """Validate one JSON record, or fail it with a reason that says where it is wrong."""
+    try:
+        return model.model_validate_json(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(record)"
+        raise RecordError("invalid_record", f"{what}: {exc.error_count()} validation error(s), "
+                          f"first at {where}: {first['msg']}") from exc
+
+
+class TransientError(Exception):
+    """Something outside the record failed (database down): retry the batch later."""
+
+
+@dataclass
+class Processed:
+    outputs: list[Output] = field(default_factory=list)
+    failure: RecordError | None = None
+    seconds: float = 0.0
+
+
+Transform = Callable[[bytes | None, bytes], list[Output]]
+BatchHandler = Callable[[Sequence[ConsumerRecord]], Awaitable[list[Processed]]]
+
+
+def apply_transform(transform: Transform, key: bytes | None, value: bytes) -> Processed:
+    """Run a pure transform on one record, turning any exception into a DLQ-bound failure.
+    Module-level so that it can run in a worker process."""
+    start = time.perf_counter()
+    try:
+        outputs = transform(key, value)
+        return Processed(outputs=outputs, seconds=time.perf_counter() - start)
+    except RecordError as exc:
+        return Processed(failure=exc, seconds=time.perf_counter() - start)
+    except Exception as exc:  # noqa: BLE001 - any crash of the core on one record is that record's failure
+        failure = RecordError("unexpected_error", f"{type(exc).__name__}: {exc}")
+        return Processed(failure=failure, seconds=time.perf_counter() - start)
+
+
+class WorkerPool:
+    """A process pool for a pure transform that replaces itself if a worker dies."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def get(self) -> ProcessPoolExecutor | None:
+        if self.workers <= 0:
+            return None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        return self._pool
+
+    def discard(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    shutdown = discard
+
+
+def pool_handler(transform: Transform, pool: WorkerPool) -> BatchHandler:
+    """A batch handler that runs `transform` on each record in worker processes (or inline when
+    the pool has no workers), so CPU-heavy cores never block the event loop."""
+
+    async def handle(records: Sequence[ConsumerRecord]) -> list[Processed]:
+        executor = pool.get()
+        if executor is None:
+            return [apply_transform(transform, r.key, r.value) for r in records]
+        loop = asyncio.get_running_loop()
+        futures = [loop.run_in_executor(executor, apply_transform, transform, r.key, r.value)
+                   for r in records]
+        try:
+            return list(await asyncio.gather(*futures))
+        except BrokenProcessPool as exc:
+            pool.discard()  # the next attempt gets fresh workers
+            raise TransientError(f"worker process died: {exc}") from exc
+
+    return handle
+
+
+async def ensure_topics(settings: CommonSettings, names: Sequence[str], partitions: int = 3) -> None:
+    """Create the topics a stage uses if they are missing (idempotent)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        if missing:
+            try:
+                await admin.create_topics([NewTopic(n, partitions, 1) for n in missing])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
+async def with_backoff(what: str, op: Callable[[], Awaitable[Any]], settings: CommonSettings,
+                       stop: asyncio.Event, on_retry: Callable[[], None] | None = None) -> Any:
+    """Run `op` until it succeeds, sleeping 0.5 s, 1 s, 2 s … 30 s between failures."""
+    delay = settings.retry_backoff_s
+    while True:
+        try:
+            return await op()
+        except (KafkaError, TransientError, OSError) as exc:
+            if stop.is_set():
+                raise
+            log.warning("%s failed (%s: %s); retrying in %.1fs", what, type(exc).__name__, exc, delay)
+            if on_retry:
+                on_retry()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+def new_producer(settings: CommonSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        compression_type="gzip",
+        max_request_size=settings.max_record_bytes,
+        linger_ms=5,
+    )
+
+
+class Stage:
+    """Consumes `in_topic`, hands each batch to `handler`, produces its outputs, commits."""
+
+    def __init__(self, settings: CommonSettings, service: str, in_topic: str,
+                 out_topics: Sequence[str], handler: BatchHandler, metrics: StageMetrics) -> None:
+        self.settings = settings
+        self.service = service
+        self.in_topic = settings.topic(in_topic)
+        self.dlq_topic = settings.topic(f"{in_topic}.dlq")
+        self.out_topics = [settings.topic(t) for t in out_topics]
+        self.handler = handler
+        self.metrics = metrics
+        self.consumer: AIOKafkaConsumer | None = None
+        self.producer: AIOKafkaProducer | None = None
+        self.running = False
+        self.last_batch_at: float | None = None
+
+    async def health(self) -> dict[str, Any]:
+        return {"ok": self.running, "service": self.service, "input": self.in_topic,
+                "last_batch_at": self.last_batch_at}
+
+    async def _start_clients(self, stop: asyncio.Event) -> None:
+        topics = [self.in_topic, self.dlq_topic, *self.out_topics]
+        await with_backoff("creating topics", lambda: ensure_topics(self.settings, topics),
+                           self.settings, stop)
+        self.producer = new_producer(self.settings)
+        await with_backoff("starting producer", self.producer.start, self.settings, stop)
+        self.consumer = AIOKafkaConsumer(
+            self.in_topic,
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            group_id=self.settings.group(f"medwire-{self.service}"),
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.settings.batch_size,
+            fetch_max_bytes=max(52428800, self.settings.max_record_bytes),
+            max_partition_fetch_bytes=self.settings.max_record_bytes,
+        )
+        await with_backoff("starting consumer", self.consumer.start, self.settings, stop)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self._start_clients(stop)
+        assert self.consumer is not None and self.producer is not None
+        self.running = True
+        log.info("%s consuming %s", self.service, self.in_topic)
+        try:
+            while not stop.is_set():
+                batches = await self.consumer.getmany(timeout_ms=500,
+                                                      max_records=self.settings.batch_size)
+                for tp, records in batches.items():
+                    await self._process_partition_batch(tp, records, stop)
+                await self._update_lag()
+        finally:
+            self.running = False
+            await self.consumer.stop()
+            await self.producer.stop()
+
+    async def _process_partition_batch(self, tp: TopicPartition, records: list[ConsumerRecord],
+                                       stop: asyncio.Event) -> None:
+        assert self.consumer is not None
+        self.metrics.consumed.labels(self.in_topic).inc(len(records))
+        results = await with_backoff(
+            f"processing {len(records)} records of {tp.topic}[{tp.partition}]",
+            lambda: self.handler(records), self.settings, stop,
+            on_retry=lambda: self.metrics.retries.labels("process").inc())
+        await with_backoff("producing outputs", lambda: self._produce(records, results),
+                           self.settings, stop,
+                           on_retry=lambda: self.metrics.retries.labels("produce").inc())
+        await with_backoff("committing offsets",
+                           lambda: self.consumer.commit({tp: records[-1].offset + 1}),  # type: ignore[union-attr]
+                           self.settings, stop,
+                           on_retry=lambda: self.metrics.retries.labels("commit").inc())
+        self.last_batch_at = time.time()
+
+    async def _produce(self, records: Sequence[ConsumerRecord], results: list[Processed]) -> None:
+        assert self.producer is not None
+        pending = []
+        for record, result in zip(records, results, strict=True):
+            self.metrics.processing.observe(result.seconds)
+            if result.failure is not None:
+                pending.append(await self._send_to_dlq(record, result.failure))
+                continue
+            for out in result.outputs:
+                topic = self.settings.topic(out.topic)
+                try:
+                    pending.append(await self.producer.send(topic, out.value, key=out.key))
+                except MessageSizeTooLargeError:
+                    too_large = RecordError("output_too_large", f"{self.service}: output for {topic} "
+                                            f"is {len(out.value)} bytes, over max_record_bytes")
+                    pending.append(await self._send_to_dlq(record, too_large))
+                    continue
+                self.metrics.produced.labels(topic).inc()
+        await asyncio.gather(*pending)
+
+    async def _send_to_dlq(self, record: ConsumerRecord, failure: RecordError) -> asyncio.Future[Any]:
+        assert self.producer is not None
+        detail = str(failure)
+        log.error("%s: record %s[%d]@%d failed: %s; sent to %s", self.service, record.topic,
+                  record.partition, record.offset, detail, self.dlq_topic,
+                  extra={"reason": failure.reason, "key": (record.key or b"").decode("utf-8", "replace")})
+        self.metrics.failed.labels(self.in_topic, failure.reason).inc()
+        headers = [
+            ("medwire-error-reason", failure.reason.encode()),
+            ("medwire-error-detail", detail.encode("utf-8")[:4000]),
+            ("medwire-stage", self.service.encode()),
+            ("medwire-source-topic", record.topic.encode()),
+            ("medwire-source-partition", str(record.partition).encode()),
+            ("medwire-source-offset", str(record.offset).encode()),
+            ("medwire-failed-at", datetime.now(UTC).isoformat().encode()),
+        ]
+        return await self.producer.send(self.dlq_topic, record.value, key=record.key, headers=headers)
+
+    async def _update_lag(self) -> None:
+        assert self.consumer is not None
+        for tp in self.consumer.assignment():
+            highwater = self.consumer.highwater(tp)
+            if highwater is None:
+                continue
+            try:
+                position = await self.consumer.position(tp)
+            except KafkaError:
+                continue
+            self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+
+
+async def run_service(stage: Stage, settings: CommonSettings, port: int) -> None:
+    """Run a stage with its `/metrics` + `/healthz` server until SIGTERM/SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    server, server_task = start_http_server(settings.http_host, port, stage.health)
+    try:
+        await stage.run(stop)
+    finally:
+        server.should_exit = True
+        await server_task
+
+
+def run_transform_service(service: str, settings: CommonSettings, port: int, workers: int,
+                          in_topic: str, out_topic: str, transform: Transform) -> None:
+    """Entry point of a pure transform stage (cleaner, extractor): logs, pool, stage, server."""
+    configure_logging(service, settings.log_level)
+    log.info("%s starting", service, extra={"settings": settings.masked()})
+    pool = WorkerPool(workers)
+    stage = Stage(settings, service, in_topic, [out_topic], pool_handler(transform, pool),
+                  StageMetrics(service))
+    try:
+        asyncio.run(run_service(stage, settings, port))
+    finally:
+        pool.shutdown()

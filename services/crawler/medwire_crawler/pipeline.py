@@ -1,0 +1,70 @@
+"""Item pipeline that publishes every fetched page to `pages.raw` with aiokafka, keyed by the
+page's URL fingerprint. The crawl is only done when every send is acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from scrapy.crawler import Crawler
+
+from medwire_common.schemas import RawPage
+from medwire_common.stage import new_producer
+
+from . import metrics
+from .settings import CrawlerSettings
+
+log = logging.getLogger(__name__)
+OUT_TOPIC = "pages.raw"
+
+
+class KafkaPublisherPipeline:
+    def __init__(self, settings: CrawlerSettings, crawler: Crawler) -> None:
+        self.settings = settings
+        self.crawler = crawler
+        self.topic = settings.topic(OUT_TOPIC)
+        self.producer: AIOKafkaProducer | None = None
+        self.pending: set[asyncio.Future[Any]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> KafkaPublisherPipeline:
+        settings = crawler.settings.get("MEDWIRE_SETTINGS") or CrawlerSettings()
+        return cls(settings, crawler)
+
+    async def open_spider(self) -> None:
+        self.producer = new_producer(self.settings)
+        await self.producer.start()
+
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        assert self.producer is not None
+        page: RawPage = item["page"]
+        future = await self.producer.send(self.topic, page.model_dump_json().encode(),
+                                          key=page.page_id.encode())
+        self.pending.add(future)
+        future.add_done_callback(lambda f, source=page.source.name: self._sent(f, source))
+        return {"page_id": page.page_id, "url": page.final_url, "status": page.status}
+
+    def _sent(self, future: asyncio.Future[Any], source: str) -> None:
+        self.pending.discard(future)
+        if future.cancelled() or future.exception() is not None:
+            metrics.PUBLISH_FAILED.labels(source).inc()
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("medwire/publish_failed")
+            log.error("crawler: publishing to %s failed: %s", self.topic,
+                      "cancelled" if future.cancelled() else future.exception())
+        else:
+            metrics.PUBLISHED.labels(source).inc()
+            metrics.STAGE.produced.labels(self.topic).inc()
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("medwire/published")
+
+    async def close_spider(self) -> None:
+        assert self.producer is not None
+        try:
+            await self.producer.flush()
+            if self.pending:
+                await asyncio.gather(*list(self.pending), return_exceptions=True)
+        finally:
+            await self.producer.stop()

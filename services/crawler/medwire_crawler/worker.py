@@ -1,0 +1,171 @@
+"""The crawler service: consumes `crawl.requests` (keyed by domain, so one domain stays with one
+instance of the consumer group) and runs the generic spider for each; `crawl` runs once and exits.
+Scrapy, aiokafka and the metrics server share one asyncio loop (Scrapy's asyncio reactor)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from scrapy.crawler import AsyncCrawlerRunner
+
+from medwire_common.ids import domain_of
+from medwire_common.logs import configure_logging
+from medwire_common.schemas import CrawlRequest
+from medwire_common.stage import (BatchHandler, Processed, RecordError, Stage, TransientError,
+                                  parse_record, run_service)
+
+from . import metrics
+from .core.sources import Source, SourcesError, load_sources
+from .pipeline import OUT_TOPIC
+from .settings import CrawlerSettings
+from .spider import SourceSpider
+
+log = logging.getLogger(__name__)
+IN_TOPIC = "crawl.requests"
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+
+def scrapy_settings(settings: CrawlerSettings) -> dict[str, Any]:
+    return {
+        "MEDWIRE_SETTINGS": settings,
+        "TWISTED_REACTOR": ASYNCIO_REACTOR,
+        "USER_AGENT": settings.user_agent,
+        "ROBOTSTXT_OBEY": True,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": settings.autothrottle_start_delay_s,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(settings.concurrency_per_domain),
+        "DOWNLOAD_DELAY": settings.download_delay_s,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrency_per_domain,
+        "DOWNLOAD_TIMEOUT": settings.download_timeout_s,
+        "DOWNLOAD_MAXSIZE": settings.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": settings.max_page_bytes // 2,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": settings.retry_times,
+        "ITEM_PIPELINES": {"medwire_crawler.pipeline.KafkaPublisherPipeline": 100},
+        "EXTENSIONS": {"medwire_crawler.extension.PrometheusStats": 10,
+                       "scrapy.extensions.telnet.TelnetConsole": None},
+        "LOG_LEVEL": "WARNING",
+        "LOG_ENABLED": False,
+        "COOKIES_ENABLED": False,
+    }
+
+
+async def crawl(runner: AsyncCrawlerRunner, source: Source, only_url: str | None = None) -> dict[str, Any]:
+    """Run one crawl to the end; raises TransientError when pages could not be published."""
+    crawler = runner.create_crawler(SourceSpider)
+    await runner.crawl(crawler, source=source, only_url=only_url)
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    if stats.get("medwire/publish_failed"):
+        raise TransientError(f"crawler: {stats['medwire/publish_failed']} pages of source "
+                             f"{source.name!r} could not be published to {OUT_TOPIC}")
+    log.info("crawled %s: %s pages published, %s robots.txt refusals", source.name,
+             stats.get("medwire/published", 0), stats.get("robotstxt/forbidden", 0),
+             extra={"source": source.name, "responses": stats.get("response_received_count", 0)})
+    return stats
+
+
+def resolve(request: CrawlRequest, sources: dict[str, Source]) -> tuple[Source, str | None]:
+    if request.source:
+        if request.source not in sources:
+            raise RecordError("unknown_source", f"crawler: no source named {request.source!r} in "
+                              f"sources.yaml (known: {', '.join(sorted(sources)) or 'none'})")
+        return sources[request.source], request.url
+    if request.url and request.url.startswith(("http://", "https://")):
+        domain = domain_of(request.url)
+        known = next((s for s in sources.values() if s.domain == domain), None)
+        adhoc = known or Source(name=domain, kind="list", start_urls=[request.url])
+        return adhoc, request.url
+    raise RecordError("invalid_request", "crawler: a crawl request needs `source` or an http(s) `url`")
+
+
+def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> BatchHandler:
+    async def handle(records: Sequence[ConsumerRecord]) -> list[Processed]:
+        results: list[Processed] = []
+        for record in records:
+            start = time.perf_counter()
+            try:
+                request = parse_record(CrawlRequest, record.value,
+                                       "crawler: crawl.requests record is not a CrawlRequest v1")
+                source, url = resolve(request, sources)
+            except RecordError as exc:
+                results.append(Processed(failure=exc))
+                continue
+            await crawl(runner, source, url)
+            results.append(Processed(seconds=time.perf_counter() - start))
+        return results
+
+    return handle
+
+
+async def serve(settings: CrawlerSettings, sources: dict[str, Source]) -> None:
+    runner = AsyncCrawlerRunner(scrapy_settings(settings))
+    stage = Stage(settings, "crawler", IN_TOPIC, [OUT_TOPIC], crawl_handler(runner, sources),
+                  metrics.STAGE)
+    if settings.crawl_on_start:
+        asyncio.create_task(crawl_all(runner, sources))
+    await run_service(stage, settings, settings.http_port)
+
+
+async def crawl_all(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> None:
+    for source in sources.values():
+        await crawl(runner, source)
+
+
+async def crawl_once(settings: CrawlerSettings, sources: dict[str, Source], names: list[str]) -> None:
+    runner = AsyncCrawlerRunner(scrapy_settings(settings))
+    unknown = [n for n in names if n not in sources]
+    if unknown:
+        raise SourcesError(f"unknown source(s): {', '.join(unknown)}")
+    await crawl_all(runner, {n: sources[n] for n in names or sources})
+
+
+def run_on_reactor(coro_factory: Any) -> int:
+    """Install Scrapy's asyncio reactor, run the coroutine on its loop, return an exit code."""
+    from scrapy.utils.reactor import install_reactor
+
+    install_reactor(ASYNCIO_REACTOR)
+    from twisted.internet import reactor
+
+    outcome = {"code": 0}
+
+    def start() -> None:
+        task = asyncio.ensure_future(coro_factory())
+
+        def done(t: asyncio.Task[None]) -> None:
+            if not t.cancelled() and t.exception() is not None:
+                log.error("crawler stopped: %s", t.exception(), exc_info=t.exception())
+                outcome["code"] = 1
+            reactor.stop()  # type: ignore[attr-defined]
+
+        task.add_done_callback(done)
+
+    reactor.callWhenRunning(start)  # type: ignore[attr-defined]
+    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+    return outcome["code"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m medwire_crawler")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="serve: consume crawl.requests (the default)")
+    once = sub.add_parser("crawl", help="crawl sources once, publish to pages.raw, exit")
+    once.add_argument("--source", action="append", default=[], help="source name (default: all)")
+    args = parser.parse_args(argv)
+    settings = CrawlerSettings()
+    configure_logging("crawler", settings.log_level)
+    try:
+        sources = load_sources(settings.sources)
+    except SourcesError as exc:
+        print(f"crawler: {exc}", file=sys.stderr)
+        sys.exit(2)
+    log.info("crawler starting", extra={"settings": settings.masked(), "sources": len(sources)})
+    if args.command == "crawl":
+        sys.exit(run_on_reactor(lambda: crawl_once(settings, sources, args.source)))
+    sys.exit(run_on_reactor(lambda: serve(settings, sources)))

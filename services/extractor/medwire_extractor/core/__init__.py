@@ -1,0 +1,104 @@
+"""The extractor's pure core: `extract(clean) -> EnrichedArticle`. First version: organisations by
+their name endings, money amounts, topics and a relevance score from domain vocabulary, and an
+exact-duplicate cluster. Issue #4 replaces this with segmentation, gazetteers and alias resolution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from medwire_common.schemas import Amount, CleanArticle, EnrichedArticle, Organization, OrgType
+
+EXTRACTOR_VERSION = "0.1.0"
+
+# Longest endings first so that 股份有限公司 wins over 公司.
+_ORG_ENDINGS: list[tuple[str, OrgType]] = [
+    ("股份有限公司", "company"), ("有限责任公司", "company"), ("有限公司", "company"),
+    ("集团", "company"), ("药业", "company"), ("医疗", "company"),
+    ("大学", "university"), ("学院", "university"),
+    ("医院", "hospital"), ("研究院", "research_institute"), ("研究所", "research_institute"),
+    ("监督管理局", "government"), ("人民政府", "government"), ("委员会", "government"),
+    ("管理局", "government"), ("局", "government"), ("商会", "association"), ("协会", "association"),
+    ("产业园", "park"), ("开发区", "park"), ("科技报", "media"),
+]
+_ORG = re.compile(
+    r"[\u4e00-\u9fff()（）]{2,18}?(?:" + "|".join(re.escape(e) for e, _ in _ORG_ENDINGS) + r")"
+)
+# Words that end a clause, so an organisation name never starts before them.
+_CLAUSE_START = re.compile(r".*(?:由|与|和|及|、|在|是|为|对|将|向|从|的|了|等|于|共同|联合|分别|包括)")
+_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(元|美元|欧元)")
+_MULTIPLIER = {None: 1, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
+_CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR"}
+
+TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "医疗器械": ("医疗器械", "器械"),
+    "生物医药": ("生物医药", "生物制药", "生物制品"),
+    "中药": ("中药", "中医药"),
+    "化学药": ("化学药", "仿制药", "原研药"),
+    "血液制品": ("血液制品",),
+    "精准医学": ("精准医学", "精准医疗"),
+    "成果转化": ("成果转化", "转化"),
+    "产业链": ("产业链",),
+    "政策": ("政策", "若干措施", "实施方案"),
+}
+_DOMAIN_TERMS = ("医药", "药品", "医疗", "器械", "生物", "临床", "医院", "药监", "制药", "疫苗", "健康")
+
+
+def _org_type(name: str) -> OrgType:
+    for ending, kind in _ORG_ENDINGS:
+        if name.endswith(ending):
+            return kind
+    return "other"
+
+
+def find_organizations(text: str) -> list[Organization]:
+    found: dict[str, Organization] = {}
+    for m in _ORG.finditer(text):
+        name, start = m.group(0), m.start()
+        clause = _CLAUSE_START.match(name)
+        if clause:
+            start += clause.end()
+            name = name[clause.end():]
+        if len(name) < 4:
+            continue
+        org = found.setdefault(name, Organization(name=name, type=_org_type(name)))
+        org.spans.append((start, start + len(name)))
+    return list(found.values())
+
+
+def find_amounts(text: str) -> list[Amount]:
+    return [
+        Amount(text=m.group(0), value=float(m.group(1)) * _MULTIPLIER[m.group(2)],
+               unit=_CURRENCY[m.group(3)])
+        for m in _MONEY.finditer(text)
+    ]
+
+
+def find_topics(text: str) -> list[str]:
+    return [topic for topic, words in TOPIC_KEYWORDS.items() if any(w in text for w in words)]
+
+
+def relevance(title: str, text: str) -> float:
+    """Share of domain vocabulary, squashed to [0, 1]; the title counts five times."""
+    hits = sum(text.count(t) for t in _DOMAIN_TERMS) + 5 * sum(title.count(t) for t in _DOMAIN_TERMS)
+    density = hits / max(1.0, len(text) / 100)
+    return round(min(1.0, density / 2.0), 3)
+
+
+def dup_cluster(text: str) -> str:
+    normalized = re.sub(r"\s+", "", text)
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:16]
+
+
+def extract(article: CleanArticle) -> EnrichedArticle:
+    text = article.text
+    return EnrichedArticle(
+        **article.model_dump(),
+        organizations=find_organizations(text),
+        amounts=find_amounts(text),
+        topics=find_topics(article.title + "\n" + text),
+        relevance=relevance(article.title, text),
+        dup_cluster=dup_cluster(text),
+        extractor_version=EXTRACTOR_VERSION,
+    )
