@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import Counter, Histogram, make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 
 from medwire_common.metrics import LATENCY_BUCKETS, StageMetrics
@@ -67,7 +67,6 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.stage = None
     problems.install(app)
     app.include_router(articles.router)
-    app.mount("/metrics", make_asgi_app())
 
     @app.middleware("http")
     async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -78,6 +77,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - start)
         HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         return response
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> JSONResponse:

@@ -1,0 +1,142 @@
+"""End to end: the four services as processes, real Kafka and PostgreSQL, a real Scrapy crawl of
+the fixture site over HTTP, the result read back through the public API, and Prometheus scraping
+every service's /metrics."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from medwire_common.ids import article_id, canonical_url
+from medwire_common.schemas import CrawlRequest
+from tests.support import ServiceProcess, consume, free_port, produce, service_env, wait_for
+
+pytestmark = pytest.mark.e2e
+SITE = Path(__file__).parents[1] / "fixtures" / "site"
+EXPECTED = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
+SOURCES = ["demo-portal", "demo-feed", "demo-epaper"]
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def metric_value(service: ServiceProcess, name: str) -> float:
+    total = 0.0
+    for family in text_string_to_metric_families(service.metrics_text()):
+        total += sum(s.value for s in family.samples if s.name == name)
+    return total
+
+
+@pytest.fixture
+def stack(kafka: str, topic_prefix: str, fresh_database: str, fixture_site: str,
+          log_dir: Path) -> Iterator[dict[str, ServiceProcess]]:
+    ports = {name: free_port() for name in ("api", "cleaner", "extractor", "crawler")}
+    env = service_env(
+        kafka, topic_prefix, MEDWIRE_DATABASE_URL=fresh_database, MEDWIRE_DEMO_SITE=fixture_site,
+        MEDWIRE_SOURCES=str(SITE / "sources.yaml"), MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
+        MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
+        **{f"MEDWIRE_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+    services = {name: ServiceProcess(name, port, env) for name, port in ports.items()}
+    try:
+        for service in services.values():
+            service.start(log_dir)
+        yield services
+    finally:
+        for service in services.values():
+            service.stop()
+
+
+async def crawl_all(kafka: str, prefix: str) -> None:
+    await produce(kafka, prefix + "crawl.requests",
+                  [(b"127.0.0.1", CrawlRequest(source=s).model_dump_json().encode()) for s in SOURCES])
+
+
+def all_articles(api: ServiceProcess) -> list[dict]:
+    items, cursor = [], None
+    while True:
+        page = get_json(f"{api.url}/v1/articles?limit=5" + (f"&cursor={cursor}" if cursor else ""))
+        items.extend(page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
+
+
+async def test_crawl_to_api_finds_every_fixture_article_once(
+        stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, fixture_site: str) -> None:
+    api, crawler = stack["api"], stack["crawler"]
+    expected = {
+        article_id(canonical_url(fixture_site + e["path"]), e["position"]): (e["title"], e["published_at"])
+        for e in EXPECTED
+    }
+
+    await crawl_all(kafka, topic_prefix)
+    found = await wait_for(lambda: len(all_articles(api)) >= len(expected) and all_articles(api), timeout=180)
+    assert found, "\n\n".join(s.log_tail(15) for s in stack.values())
+    got = {a["article_id"]: (a["title"], a["published_at"]) for a in found}
+    assert got == expected
+
+    # A second crawl of the same site republishes the pages; ids are deterministic and the
+    # API upserts, so nothing is added.
+    consumed_once = metric_value(api, "medwire_api_records_consumed_total")
+    published_once = metric_value(crawler, "medwire_crawler_pages_published_total")
+    await crawl_all(kafka, topic_prefix)
+    assert await wait_for(lambda: metric_value(crawler, "medwire_crawler_pages_published_total")
+                          >= 2 * published_once, timeout=120)
+    assert await wait_for(lambda: metric_value(api, "medwire_api_records_consumed_total")
+                          >= 2 * consumed_once, timeout=120)
+    again = all_articles(api)
+    assert len(again) == len(expected)
+    assert {a["article_id"] for a in again} == set(expected)
+
+    # Nothing valid went to a dead-letter queue.
+    for topic in ("crawl.requests", "pages.raw", "articles.clean", "articles.enriched"):
+        assert await consume(kafka, f"{topic_prefix}{topic}.dlq", lambda rs: False, timeout=2) == []
+
+
+async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
+        stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, tmp_path: Path) -> None:
+    await crawl_all(kafka, topic_prefix)
+    await wait_for(lambda: metric_value(stack["api"], "medwire_api_records_consumed_total") > 0, timeout=180)
+    for name, service in stack.items():
+        families = {f.name: f for f in text_string_to_metric_families(service.metrics_text())}
+        for counter in ("records_consumed", "records_produced", "records_failed"):
+            assert families[f"medwire_{name}_{counter}"].type == "counter", name
+        histogram = families[f"medwire_{name}_processing_seconds"]
+        assert histogram.type == "histogram"
+        assert any(s.name.endswith("_count") and s.value > 0 for s in histogram.samples), name
+        assert f"medwire_{name}_consumer_lag_records" in families
+
+    prometheus = shutil.which("prometheus")
+    assert prometheus, "prometheus is not installed: scripts/setup installs it from Debian"
+    port = free_port()
+    targets = ", ".join(f'"127.0.0.1:{s.port}"' for s in stack.values())
+    (tmp_path / "prometheus.yml").write_text(
+        f"global: {{scrape_interval: 1s}}\nscrape_configs:\n  - job_name: medwire\n"
+        f"    static_configs: [{{targets: [{targets}]}}]\n")
+    proc = subprocess.Popen([prometheus, f"--config.file={tmp_path / 'prometheus.yml'}",
+                             f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=(tmp_path / "prometheus.log").open("wb"))
+    try:
+        def all_up() -> bool:
+            try:
+                result = get_json(f"http://127.0.0.1:{port}/api/v1/query?query=up")["data"]["result"]
+            except OSError:
+                return False
+            return len(result) == 4 and all(r["value"][1] == "1" for r in result)
+
+        assert await wait_for(all_up, timeout=60), (tmp_path / "prometheus.log").read_text()[-2000:]
+        query = f"http://127.0.0.1:{port}/api/v1/query?query=medwire_cleaner_records_consumed_total"
+        scraped = await wait_for(lambda: get_json(query)["data"]["result"], timeout=30)
+        assert float(scraped[0]["value"][1]) > 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
