@@ -26,8 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def require_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        pytest.fail(f"{name} is not set: run the suite with scripts/test, which starts real Kafka "
-                    "and PostgreSQL (integration tests never fake them)", pytrace=False)
+        pytest.fail(
+            f"{name} is not set: run the suite with scripts/test, which starts real Kafka "
+            "and PostgreSQL (integration tests never fake them)",
+            pytrace=False,
+        )
     return value
 
 
@@ -55,13 +58,19 @@ class ServiceProcess:
     def start(self, log_dir: Path, timeout: float = 60) -> ServiceProcess:
         self.log_path = log_dir / f"{self.name}-{self.port}.log"
         env = {**os.environ, **self.env}
-        self.proc = subprocess.Popen([sys.executable, "-m", f"medwire_{self.name}", *self.args],
-                                     cwd=ROOT, env=env, stdout=self.log_path.open("wb"),
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"medwire_{self.name}", *self.args],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_path.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
+                raise AssertionError(
+                    f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as r:
                     if r.status == 200:
@@ -95,8 +104,12 @@ class ServiceProcess:
 
 
 def service_env(kafka: str, prefix: str, **extra: str) -> dict[str, str]:
-    env = {"MEDWIRE_KAFKA_BOOTSTRAP": kafka, "MEDWIRE_TOPIC_PREFIX": prefix, "MEDWIRE_LOG_LEVEL": "INFO",
-           "MEDWIRE_RETRY_BACKOFF_S": "0.2"}
+    env = {
+        "MEDWIRE_KAFKA_BOOTSTRAP": kafka,
+        "MEDWIRE_TOPIC_PREFIX": prefix,
+        "MEDWIRE_LOG_LEVEL": "INFO",
+        "MEDWIRE_RETRY_BACKOFF_S": "0.2",
+    }
     env.update(extra)
     return env
 
@@ -111,11 +124,17 @@ async def produce(kafka: str, topic: str, records: list[tuple[bytes | None, byte
         await producer.stop()
 
 
-async def consume(kafka: str, topic: str, until: Callable[[list[ConsumerRecord]], bool],
-                  timeout: float = 60) -> list[ConsumerRecord]:
+async def consume(
+    kafka: str, topic: str, until: Callable[[list[ConsumerRecord]], bool], timeout: float = 60
+) -> list[ConsumerRecord]:
     """Read `topic` from the start until `until(records)` holds or the time is up."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:

@@ -1,8 +1,8 @@
 """`medwire`: the pipeline's cores from the command line, offline, and a few operator commands.
 
-  medwire process FILE... [--url URL | --url-map MAP.json] [--fetched-at ISO] [--format jsonl]
-  medwire extract --jsonl            < {"id", "text", "published_at"?} lines
-  medwire enqueue-crawl [SOURCE...]  puts crawl requests on crawl.requests
+medwire process FILE... [--url URL | --url-map MAP.json] [--fetched-at ISO] [--format jsonl]
+medwire extract --jsonl            < {"id", "text", "published_at"?} lines
+medwire enqueue-crawl [SOURCE...]  puts crawl requests on crawl.requests
 """
 
 from __future__ import annotations
@@ -18,23 +18,38 @@ from typing import Any
 
 from medwire_cleaner.core import clean
 from medwire_common.ids import domain_of, page_id
-from medwire_common.schemas import CleanArticle, CrawlRequest, RawPage, Source
+from medwire_common.schemas import CleanArticle, CrawlRequest, EnrichedArticle, RawPage, Source
 from medwire_extractor.core import extract
 
-CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".txt": "text/plain"}
+CONTENT_TYPES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".shtml": "text/html",
+    ".txt": "text/plain",
+}
 
 
 def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
     body = path.read_bytes()
-    ctype = CONTENT_TYPES.get(path.suffix.lower()) or ("text/html" if body.lstrip()[:1] == b"<" else "text/plain")
+    ctype = CONTENT_TYPES.get(path.suffix.lower()) or (
+        "text/html" if body.lstrip()[:1] == b"<" else "text/plain"
+    )
     domain = domain_of(url)
-    return RawPage(page_id=page_id(url), url=url, final_url=url, status=200,
-                   headers={"content-type": ctype}, body_b64=RawPage.encode_body(body),
-                   fetched_at=fetched_at, source=Source(name=domain or "local", domain=domain))
+    return RawPage(
+        page_id=page_id(url),
+        url=url,
+        final_url=url,
+        status=200,
+        headers={"content-type": ctype},
+        body_b64=RawPage.encode_body(body),
+        fetched_at=fetched_at,
+        source=Source(name=domain or "local", domain=domain),
+    )
 
 
-def process_files(files: Iterable[Path], urls: dict[str, str], default_url: str | None,
-                  fetched_at: datetime) -> Iterator[dict[str, Any]]:
+def process_files(
+    files: Iterable[Path], urls: dict[str, str], default_url: str | None, fetched_at: datetime
+) -> Iterator[dict[str, Any]]:
     for path in files:
         url = urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri()
         for article in clean(raw_page_from_file(path, url, fetched_at)):
@@ -49,13 +64,43 @@ def extract_lines(lines: Iterable[str], fetched_at: datetime) -> Iterator[dict[s
             item = json.loads(line)
             text, ident = item["text"], str(item["id"])
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise SystemExit(f"medwire extract: line {n} is not a {{\"id\", \"text\"}} object: {exc}")
-        published = date.fromisoformat(item["published_at"][:10]) if item.get("published_at") else None
-        article = CleanArticle(article_id=ident, page_id=ident, url=f"urn:medwire:{ident}",
-                               canonical_url=f"urn:medwire:{ident}", source=Source(name="stdin", domain=""),
-                               title=item.get("title", ""), published_at=published, fetched_at=fetched_at,
-                               text=text)
+            raise SystemExit(
+                f'medwire extract: line {n} is not a {{"id", "text"}} object: {exc}'
+            ) from exc
+        published = (
+            date.fromisoformat(item["published_at"][:10]) if item.get("published_at") else None
+        )
+        article = CleanArticle(
+            article_id=ident,
+            page_id=ident,
+            url=f"urn:medwire:{ident}",
+            canonical_url=f"urn:medwire:{ident}",
+            source=Source(name="stdin", domain=""),
+            title=item.get("title", ""),
+            published_at=published,
+            fetched_at=fetched_at,
+            text=text,
+        )
         yield {"id": ident, **extract(article).model_dump(mode="json")}
+
+
+RECORDS = {
+    "raw-page": RawPage,
+    "clean-article": CleanArticle,
+    "enriched-article": EnrichedArticle,
+    "crawl-request": CrawlRequest,
+}
+
+
+def record_schemas() -> dict[str, dict[str, Any]]:
+    return {name: model.model_json_schema() for name, model in RECORDS.items()}
+
+
+def write_schemas(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in record_schemas().items():
+        text = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        (out / f"{name}.v1.schema.json").write_text(text, encoding="utf-8")
 
 
 async def enqueue_crawl(names: list[str]) -> int:
@@ -75,8 +120,11 @@ async def enqueue_crawl(names: list[str]) -> int:
     try:
         for name in names or list(sources):
             request = CrawlRequest(source=name, requested_at=datetime.now(UTC))
-            await producer.send_and_wait(settings.topic("crawl.requests"), request.model_dump_json().encode(),
-                                         key=sources[name].domain.encode())
+            await producer.send_and_wait(
+                settings.topic("crawl.requests"),
+                request.model_dump_json().encode(),
+                key=sources[name].domain.encode(),
+            )
             print(f"enqueued crawl of {name}")
     finally:
         await producer.stop()
@@ -84,8 +132,9 @@ async def enqueue_crawl(names: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="medwire", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="medwire", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("process", help="clean + extract saved pages, one enriched record per line")
     p.add_argument("files", nargs="+", type=Path)
@@ -98,11 +147,21 @@ def main(argv: list[str] | None = None) -> None:
     e.add_argument("--jsonl", action="store_true", required=True)
     c = sub.add_parser("enqueue-crawl", help="request a crawl of configured sources (default: all)")
     c.add_argument("sources", nargs="*")
+    sc = sub.add_parser("schemas", help="write the records' JSON Schemas")
+    sc.add_argument("--out", type=Path, default=Path("docs/schemas"))
     args = parser.parse_args(argv)
+
+    if args.command == "schemas":
+        write_schemas(args.out)
+        return
 
     if args.command == "enqueue-crawl":
         sys.exit(asyncio.run(enqueue_crawl(args.sources)))
-    fetched_at = datetime.fromisoformat(args.fetched_at) if getattr(args, "fetched_at", None) else datetime.now(UTC)
+    fetched_at = (
+        datetime.fromisoformat(args.fetched_at)
+        if getattr(args, "fetched_at", None)
+        else datetime.now(UTC)
+    )
     if args.command == "process":
         missing = [str(f) for f in args.files if not f.is_file()]
         if missing:

@@ -16,16 +16,25 @@ from medwire_crawler.settings import CrawlerSettings
 from medwire_extractor.settings import ExtractorSettings
 from tests.support import ROOT
 
-SERVICES = {"api": ApiSettings, "cleaner": CleanerSettings, "extractor": ExtractorSettings,
-            "crawler": CrawlerSettings}
+SERVICES = {
+    "api": ApiSettings,
+    "cleaner": CleanerSettings,
+    "extractor": ExtractorSettings,
+    "crawler": CrawlerSettings,
+}
 
 
 @pytest.fixture(scope="module")
 def compose() -> dict:
     tool = shutil.which("docker-compose")
     assert tool, "docker-compose is not installed: scripts/setup installs it from Debian"
-    done = subprocess.run([tool, "-f", str(ROOT / "docker-compose.yml"), "config"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [tool, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return yaml.safe_load(done.stdout)
 
@@ -39,27 +48,44 @@ def test_compose_runs_infrastructure_and_the_four_services(compose: dict) -> Non
         assert svc["build"]["args"]["SERVICE"] == name
         assert (ROOT / svc["build"]["dockerfile"]).is_file()
         assert svc["depends_on"]["kafka"]["condition"] == "service_healthy"
-        assert "healthcheck" in svc and svc["environment"]["MEDWIRE_KAFKA_BOOTSTRAP"] == "kafka:9092"
+        assert (
+            "healthcheck" in svc and svc["environment"]["MEDWIRE_KAFKA_BOOTSTRAP"] == "kafka:9092"
+        )
     assert services["api"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_healthchecks_and_prometheus_targets_use_each_service_port(compose: dict) -> None:
     prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
     dev = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.dev.yml").read_text())
-    targets = {t for job in prometheus["scrape_configs"] for c in job["static_configs"] for t in c["targets"]}
-    dev_targets = {t for job in dev["scrape_configs"] for c in job["static_configs"] for t in c["targets"]}
+    targets = {
+        t
+        for job in prometheus["scrape_configs"]
+        for c in job["static_configs"]
+        for t in c["targets"]
+    }
+    dev_targets = {
+        t for job in dev["scrape_configs"] for c in job["static_configs"] for t in c["targets"]
+    }
     dev_script = (ROOT / "scripts/dev").read_text()
     for name, settings_cls in SERVICES.items():
         port = settings_cls.model_fields["http_port"].default
-        assert f"127.0.0.1:{port}/healthz" in " ".join(compose["services"][name]["healthcheck"]["test"])
+        assert f"127.0.0.1:{port}/healthz" in " ".join(
+            compose["services"][name]["healthcheck"]["test"]
+        )
         assert f"{name}:{port}" in targets
         assert f"127.0.0.1:{port}" in dev_targets
-        assert re.search(rf"\[{name}\]={port}\b", dev_script), f"scripts/dev runs {name} on another port"
+        assert re.search(rf"\[{name}\]={port}\b", dev_script), (
+            f"scripts/dev runs {name} on another port"
+        )
 
 
 def test_prometheus_config_and_alert_rules_pass_promtool() -> None:
     promtool = shutil.which("promtool")
     assert promtool, "promtool is not installed: scripts/setup installs prometheus from Debian"
-    done = subprocess.run([promtool, "check", "config", str(ROOT / "deploy/prometheus/prometheus.yml")],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [promtool, "check", "config", str(ROOT / "deploy/prometheus/prometheus.yml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -37,14 +37,20 @@ def metric_value(service: ServiceProcess, name: str) -> float:
 
 
 @pytest.fixture
-def stack(kafka: str, topic_prefix: str, fresh_database: str, fixture_site: str,
-          log_dir: Path) -> Iterator[dict[str, ServiceProcess]]:
+def stack(
+    kafka: str, topic_prefix: str, fresh_database: str, fixture_site: str, log_dir: Path
+) -> Iterator[dict[str, ServiceProcess]]:
     ports = {name: free_port() for name in ("api", "cleaner", "extractor", "crawler")}
     env = service_env(
-        kafka, topic_prefix, MEDWIRE_DATABASE_URL=fresh_database, MEDWIRE_DEMO_SITE=fixture_site,
-        MEDWIRE_SOURCES=str(SITE / "sources.yaml"), MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
+        kafka,
+        topic_prefix,
+        MEDWIRE_DATABASE_URL=fresh_database,
+        MEDWIRE_DEMO_SITE=fixture_site,
+        MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
+        MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
         MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
-        **{f"MEDWIRE_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+        **{f"MEDWIRE_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+    )
     services = {name: ServiceProcess(name, port, env) for name, port in ports.items()}
     try:
         for service in services.values():
@@ -56,8 +62,11 @@ def stack(kafka: str, topic_prefix: str, fresh_database: str, fixture_site: str,
 
 
 async def crawl_all(kafka: str, prefix: str) -> None:
-    await produce(kafka, prefix + "crawl.requests",
-                  [(b"127.0.0.1", CrawlRequest(source=s).model_dump_json().encode()) for s in SOURCES])
+    await produce(
+        kafka,
+        prefix + "crawl.requests",
+        [(b"127.0.0.1", CrawlRequest(source=s).model_dump_json().encode()) for s in SOURCES],
+    )
 
 
 def all_articles(api: ServiceProcess) -> list[dict]:
@@ -71,15 +80,21 @@ def all_articles(api: ServiceProcess) -> list[dict]:
 
 
 async def test_crawl_to_api_finds_every_fixture_article_once(
-        stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, fixture_site: str) -> None:
+    stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, fixture_site: str
+) -> None:
     api, crawler = stack["api"], stack["crawler"]
     expected = {
-        article_id(canonical_url(fixture_site + e["path"]), e["position"]): (e["title"], e["published_at"])
+        article_id(canonical_url(fixture_site + e["path"]), e["position"]): (
+            e["title"],
+            e["published_at"],
+        )
         for e in EXPECTED
     }
 
     await crawl_all(kafka, topic_prefix)
-    found = await wait_for(lambda: len(all_articles(api)) >= len(expected) and all_articles(api), timeout=180)
+    found = await wait_for(
+        lambda: len(all_articles(api)) >= len(expected) and all_articles(api), timeout=180
+    )
     assert found, "\n\n".join(s.log_tail(15) for s in stack.values())
     got = {a["article_id"]: (a["title"], a["published_at"]) for a in found}
     assert got == expected
@@ -89,10 +104,16 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
     consumed_once = metric_value(api, "medwire_api_records_consumed_total")
     published_once = metric_value(crawler, "medwire_crawler_pages_published_total")
     await crawl_all(kafka, topic_prefix)
-    assert await wait_for(lambda: metric_value(crawler, "medwire_crawler_pages_published_total")
-                          >= 2 * published_once, timeout=120)
-    assert await wait_for(lambda: metric_value(api, "medwire_api_records_consumed_total")
-                          >= 2 * consumed_once, timeout=120)
+    assert await wait_for(
+        lambda: (
+            metric_value(crawler, "medwire_crawler_pages_published_total") >= 2 * published_once
+        ),
+        timeout=120,
+    )
+    assert await wait_for(
+        lambda: metric_value(api, "medwire_api_records_consumed_total") >= 2 * consumed_once,
+        timeout=120,
+    )
     again = all_articles(api)
     assert len(again) == len(expected)
     assert {a["article_id"] for a in again} == set(expected)
@@ -103,9 +124,12 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
 
 
 async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
-        stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, tmp_path: Path) -> None:
+    stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, tmp_path: Path
+) -> None:
     await crawl_all(kafka, topic_prefix)
-    await wait_for(lambda: metric_value(stack["api"], "medwire_api_records_consumed_total") > 0, timeout=180)
+    await wait_for(
+        lambda: metric_value(stack["api"], "medwire_api_records_consumed_total") > 0, timeout=180
+    )
     for name, service in stack.items():
         families = {f.name: f for f in text_string_to_metric_families(service.metrics_text())}
         for counter in ("records_consumed", "records_produced", "records_failed"):
@@ -121,14 +145,25 @@ async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
     targets = ", ".join(f'"127.0.0.1:{s.port}"' for s in stack.values())
     (tmp_path / "prometheus.yml").write_text(
         f"global: {{scrape_interval: 1s}}\nscrape_configs:\n  - job_name: medwire\n"
-        f"    static_configs: [{{targets: [{targets}]}}]\n")
-    proc = subprocess.Popen([prometheus, f"--config.file={tmp_path / 'prometheus.yml'}",
-                             f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=(tmp_path / "prometheus.log").open("wb"))
+        f"    static_configs: [{{targets: [{targets}]}}]\n"
+    )
+    proc = subprocess.Popen(
+        [
+            prometheus,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "prometheus.log").open("wb"),
+    )
     try:
+
         def all_up() -> bool:
             try:
-                result = get_json(f"http://127.0.0.1:{port}/api/v1/query?query=up")["data"]["result"]
+                result = get_json(f"http://127.0.0.1:{port}/api/v1/query?query=up")["data"][
+                    "result"
+                ]
             except OSError:
                 return False
             return len(result) == 4 and all(r["value"][1] == "1" for r in result)

@@ -18,12 +18,21 @@ from medwire_common.schemas import EnrichedArticle, Source
 pytestmark = pytest.mark.integration
 
 
-def make_article(i: int, source: str = "山西科技报", published: date | None = date(2025, 8, 1)) -> EnrichedArticle:
+def make_article(
+    i: int, source: str = "山西科技报", published: date | None = date(2025, 8, 1)
+) -> EnrichedArticle:
     return EnrichedArticle(
-        article_id=f"a{i:04d}", page_id=f"p{i}", url=f"http://{source}.test/{i}.html",
-        canonical_url=f"http://{source}.test/{i}.html", source=Source(name=source, domain=f"{source}.test"),
-        title=f"标题{i}", published_at=published, fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        text=f"正文{i}", relevance=0.5)
+        article_id=f"a{i:04d}",
+        page_id=f"p{i}",
+        url=f"http://{source}.test/{i}.html",
+        canonical_url=f"http://{source}.test/{i}.html",
+        source=Source(name=source, domain=f"{source}.test"),
+        title=f"标题{i}",
+        published_at=published,
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+        text=f"正文{i}",
+        relevance=0.5,
+    )
 
 
 @pytest.fixture
@@ -36,7 +45,9 @@ async def api(fresh_database: str) -> AsyncIterator[tuple[httpx.AsyncClient, obj
             yield client, app.state.engine
 
 
-async def test_upsert_is_idempotent_and_redelivery_changes_nothing(api, fresh_database: str) -> None:
+async def test_upsert_is_idempotent_and_redelivery_changes_nothing(
+    api, fresh_database: str
+) -> None:
     client, engine = api
     article = make_article(1)
     await upsert_articles(engine, [article, article])
@@ -48,7 +59,9 @@ async def test_upsert_is_idempotent_and_redelivery_changes_nothing(api, fresh_da
         assert (first["n"], again["n"]) == (1, 1)
         assert again["u"] == first["u"]  # an unchanged record is not rewritten
         await upsert_articles(engine, [article.model_copy(update={"title": "新标题"})])
-        changed = await conn.fetchrow("SELECT count(*) AS n, max(updated_at) AS u, max(title) AS t FROM articles")
+        changed = await conn.fetchrow(
+            "SELECT count(*) AS n, max(updated_at) AS u, max(title) AS t FROM articles"
+        )
         assert (changed["n"], changed["t"]) == (1, "新标题") and changed["u"] > first["u"]
     finally:
         await conn.close()
@@ -68,20 +81,32 @@ async def test_article_by_id_and_unknown_id_is_a_404_problem(api) -> None:
 async def test_filters_by_source_and_date_range(api) -> None:
     client, engine = api
     start = date(2025, 1, 1)
-    await upsert_articles(engine, [make_article(i, "甲报" if i % 2 else "乙网", start + timedelta(days=i))
-                                   for i in range(10)])
-    by_source = (await client.get("/v1/articles", params={"source": "甲报", "limit": 100})).json()["items"]
+    await upsert_articles(
+        engine,
+        [
+            make_article(i, "甲报" if i % 2 else "乙网", start + timedelta(days=i))
+            for i in range(10)
+        ],
+    )
+    by_source = (await client.get("/v1/articles", params={"source": "甲报", "limit": 100})).json()[
+        "items"
+    ]
     assert {a["source"]["name"] for a in by_source} == {"甲报"} and len(by_source) == 5
     by_domain = (await client.get("/v1/articles", params={"source": "乙网.test"})).json()["items"]
     assert len(by_domain) == 5
-    window = (await client.get("/v1/articles", params={"published_from": "2025-01-03",
-                                                       "published_to": "2025-01-05"})).json()["items"]
+    window = (
+        await client.get(
+            "/v1/articles", params={"published_from": "2025-01-03", "published_to": "2025-01-05"}
+        )
+    ).json()["items"]
     assert sorted(a["published_at"] for a in window) == ["2025-01-03", "2025-01-04", "2025-01-05"]
 
 
 async def test_cursor_pagination_visits_every_article_once_newest_first(api) -> None:
     client, engine = api
-    articles = [make_article(i, published=date(2025, 1, 1) + timedelta(days=i % 4)) for i in range(23)]
+    articles = [
+        make_article(i, published=date(2025, 1, 1) + timedelta(days=i % 4)) for i in range(23)
+    ]
     articles.append(make_article(99, published=None))  # undated articles come last
     await upsert_articles(engine, articles)
     seen, cursor = [], None
@@ -97,14 +122,19 @@ async def test_cursor_pagination_visits_every_article_once_newest_first(api) -> 
     assert dates == sorted(dates, reverse=True) and seen[-1]["article_id"] == "a0099"
 
 
-@pytest.mark.parametrize("params, status, words", [
-    ({"limit": 0}, 422, "limit"),
-    ({"limit": 1000}, 422, "limit"),
-    ({"published_from": "2025-13-01"}, 422, "published_from"),
-    ({"published_from": "2025-02-01", "published_to": "2025-01-01"}, 400, "after"),
-    ({"cursor": "not-a-cursor"}, 400, "cursor"),
-])
-async def test_bad_parameters_get_a_problem_json_that_names_them(api, params, status, words) -> None:
+@pytest.mark.parametrize(
+    "params, status, words",
+    [
+        ({"limit": 0}, 422, "limit"),
+        ({"limit": 1000}, 422, "limit"),
+        ({"published_from": "2025-13-01"}, 422, "published_from"),
+        ({"published_from": "2025-02-01", "published_to": "2025-01-01"}, 400, "after"),
+        ({"cursor": "not-a-cursor"}, 400, "cursor"),
+    ],
+)
+async def test_bad_parameters_get_a_problem_json_that_names_them(
+    api, params, status, words
+) -> None:
     client, _ = api
     response = await client.get("/v1/articles", params=params)
     assert response.status_code == status
@@ -119,4 +149,6 @@ async def test_openapi_and_metrics_are_served(api) -> None:
     assert (await client.get("/docs")).status_code == 200
     await client.get("/v1/articles")
     metrics = (await client.get("/metrics")).text
-    assert 'medwire_api_http_requests_total{method="GET",route="/v1/articles",status="200"}' in metrics
+    assert (
+        'medwire_api_http_requests_total{method="GET",route="/v1/articles",status="200"}' in metrics
+    )

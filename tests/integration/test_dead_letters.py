@@ -14,7 +14,15 @@ import pytest
 from medwire_cleaner.core import clean
 from medwire_common.schemas import CleanArticle, CrawlRequest, RawPage, Source
 from medwire_extractor.core import extract
-from tests.support import ServiceProcess, consume, free_port, headers_of, produce, service_env, wait_for
+from tests.support import (
+    ServiceProcess,
+    consume,
+    free_port,
+    headers_of,
+    produce,
+    service_env,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 SITE = Path(__file__).parents[1] / "fixtures" / "site"
@@ -24,10 +32,16 @@ MALFORMED = b'{"schema_version": 1, "this is": "not the record the stage expects
 def fixture_raw_page() -> RawPage:
     path = "/news/2025/0710/zhuce.html"
     url = f"http://fixture.test{path}"
-    return RawPage(page_id="fixture-gbk", url=url, final_url=url, status=200,
-                   headers={"content-type": "text/html"},
-                   body_b64=RawPage.encode_body((SITE / "www" / path.lstrip("/")).read_bytes()),
-                   fetched_at=datetime.now(UTC), source=Source(name="fixture", domain="fixture.test"))
+    return RawPage(
+        page_id="fixture-gbk",
+        url=url,
+        final_url=url,
+        status=200,
+        headers={"content-type": "text/html"},
+        body_b64=RawPage.encode_body((SITE / "www" / path.lstrip("/")).read_bytes()),
+        fetched_at=datetime.now(UTC),
+        source=Source(name="fixture", domain="fixture.test"),
+    )
 
 
 def fixture_clean_article() -> CleanArticle:
@@ -44,41 +58,71 @@ async def assert_dead_lettered(kafka: str, dlq: str, stage: str) -> None:
     assert "validation error" in headers["medwire-error-detail"]
 
 
-@pytest.mark.parametrize("stage, in_topic, out_topic, valid", [
-    ("cleaner", "pages.raw", "articles.clean", lambda: fixture_raw_page().model_dump_json().encode()),
-    ("extractor", "articles.clean", "articles.enriched", lambda: fixture_clean_article().model_dump_json().encode()),
-])
+@pytest.mark.parametrize(
+    "stage, in_topic, out_topic, valid",
+    [
+        (
+            "cleaner",
+            "pages.raw",
+            "articles.clean",
+            lambda: fixture_raw_page().model_dump_json().encode(),
+        ),
+        (
+            "extractor",
+            "articles.clean",
+            "articles.enriched",
+            lambda: fixture_clean_article().model_dump_json().encode(),
+        ),
+    ],
+)
 async def test_transform_stage_dead_letters_malformed_record_and_goes_on(
-        kafka: str, topic_prefix: str, log_dir: Path, stage: str, in_topic: str, out_topic: str, valid) -> None:
+    kafka: str, topic_prefix: str, log_dir: Path, stage: str, in_topic: str, out_topic: str, valid
+) -> None:
     port = free_port()
     env = service_env(kafka, topic_prefix, **{f"MEDWIRE_{stage.upper()}_PORT": str(port)})
     service = ServiceProcess(stage, port, env).start(log_dir)
     try:
         await produce(kafka, topic_prefix + in_topic, [(b"bad", MALFORMED), (b"good", valid())])
         await assert_dead_lettered(kafka, topic_prefix + in_topic + ".dlq", stage)
-        outputs = await consume(kafka, topic_prefix + out_topic, lambda rs: len(rs) >= 1, timeout=60)
+        outputs = await consume(
+            kafka, topic_prefix + out_topic, lambda rs: len(rs) >= 1, timeout=60
+        )
         assert len(outputs) == 1, service.log_tail()
         assert "医疗器械注册人制度" in json.loads(outputs[0].value)["text"]
         text = service.metrics_text()
-        assert f'medwire_{stage}_records_failed_total{{reason="invalid_record",topic="{topic_prefix}{in_topic}"}} 1.0' in text
+        assert (
+            f'medwire_{stage}_records_failed_total{{reason="invalid_record",topic="{topic_prefix}{in_topic}"}} 1.0'
+            in text
+        )
     finally:
         service.stop()
 
 
 async def test_api_dead_letters_malformed_record_and_stores_the_next(
-        kafka: str, topic_prefix: str, fresh_database: str, log_dir: Path) -> None:
+    kafka: str, topic_prefix: str, fresh_database: str, log_dir: Path
+) -> None:
     port = free_port()
-    env = service_env(kafka, topic_prefix, MEDWIRE_API_PORT=str(port), MEDWIRE_DATABASE_URL=fresh_database)
+    env = service_env(
+        kafka, topic_prefix, MEDWIRE_API_PORT=str(port), MEDWIRE_DATABASE_URL=fresh_database
+    )
     service = ServiceProcess("api", port, env).start(log_dir)
     try:
         enriched = extract(fixture_clean_article())
-        await produce(kafka, topic_prefix + "articles.enriched",
-                      [(b"bad", MALFORMED), (enriched.article_id.encode(), enriched.model_dump_json().encode())])
+        await produce(
+            kafka,
+            topic_prefix + "articles.enriched",
+            [
+                (b"bad", MALFORMED),
+                (enriched.article_id.encode(), enriched.model_dump_json().encode()),
+            ],
+        )
         await assert_dead_lettered(kafka, topic_prefix + "articles.enriched.dlq", "api")
 
         def stored() -> dict | None:
             try:
-                with urllib.request.urlopen(f"{service.url}/v1/articles/{enriched.article_id}") as r:
+                with urllib.request.urlopen(
+                    f"{service.url}/v1/articles/{enriched.article_id}"
+                ) as r:
                     return json.loads(r.read())
             except OSError:
                 return None
@@ -90,23 +134,43 @@ async def test_api_dead_letters_malformed_record_and_stores_the_next(
 
 
 async def test_crawler_dead_letters_malformed_and_unknown_requests_and_goes_on(
-        kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path) -> None:
+    kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
+) -> None:
     port = free_port()
-    env = service_env(kafka, topic_prefix, MEDWIRE_CRAWLER_PORT=str(port), MEDWIRE_DEMO_SITE=fixture_site,
-                      MEDWIRE_SOURCES=str(SITE / "sources.yaml"), MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
-                      MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01")
+    env = service_env(
+        kafka,
+        topic_prefix,
+        MEDWIRE_CRAWLER_PORT=str(port),
+        MEDWIRE_DEMO_SITE=fixture_site,
+        MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
+        MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
+        MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
+    )
     service = ServiceProcess("crawler", port, env).start(log_dir)
     try:
         unknown = CrawlRequest(source="no-such-source").model_dump_json().encode()
         good = CrawlRequest(source="demo-portal").model_dump_json().encode()
-        await produce(kafka, topic_prefix + "crawl.requests",
-                      [(b"127.0.0.1", MALFORMED), (b"127.0.0.1", unknown), (b"127.0.0.1", good)])
-        dlq = await consume(kafka, topic_prefix + "crawl.requests.dlq", lambda rs: len(rs) >= 2, timeout=60)
-        assert [headers_of(r)["medwire-error-reason"] for r in dlq] == ["invalid_record", "unknown_source"]
+        await produce(
+            kafka,
+            topic_prefix + "crawl.requests",
+            [(b"127.0.0.1", MALFORMED), (b"127.0.0.1", unknown), (b"127.0.0.1", good)],
+        )
+        dlq = await consume(
+            kafka, topic_prefix + "crawl.requests.dlq", lambda rs: len(rs) >= 2, timeout=60
+        )
+        assert [headers_of(r)["medwire-error-reason"] for r in dlq] == [
+            "invalid_record",
+            "unknown_source",
+        ]
         assert "no source named 'no-such-source'" in headers_of(dlq[1])["medwire-error-detail"]
         # demo-portal's sitemap: 003, the redirected GBK page, the 404 and the 500 (robots.txt keeps /private/ out)
-        pages = await consume(kafka, topic_prefix + "pages.raw", lambda rs: len(rs) >= 4, timeout=90)
-        urls = {json.loads(p.value)["final_url"].split("127.0.0.1", 1)[1].split("/", 1)[1] for p in pages}
+        pages = await consume(
+            kafka, topic_prefix + "pages.raw", lambda rs: len(rs) >= 4, timeout=90
+        )
+        urls = {
+            json.loads(p.value)["final_url"].split("127.0.0.1", 1)[1].split("/", 1)[1]
+            for p in pages
+        }
         assert len(pages) == 4, service.log_tail()
         assert not any(u.startswith("private/") for u in urls)
         statuses = sorted(json.loads(p.value)["status"] for p in pages)

@@ -16,11 +16,20 @@ SITE = Path(__file__).parents[1] / "fixtures" / "site"
 EXPECTED = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
 
 
-def raw_page(path: str, body: bytes, content_type: str = "text/html; charset=utf-8", status: int = 200) -> RawPage:
+def raw_page(
+    path: str, body: bytes, content_type: str = "text/html; charset=utf-8", status: int = 200
+) -> RawPage:
     url = f"http://fixture.test{path}"
-    return RawPage(page_id="p", url=url, final_url=url, status=status, headers={"content-type": content_type},
-                   body_b64=RawPage.encode_body(body), fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-                   source=Source(name="fixture", domain="fixture.test"))
+    return RawPage(
+        page_id="p",
+        url=url,
+        final_url=url,
+        status=status,
+        headers={"content-type": content_type},
+        body_b64=RawPage.encode_body(body),
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+        source=Source(name="fixture", domain="fixture.test"),
+    )
 
 
 def site_page(path: str) -> RawPage:
@@ -32,7 +41,10 @@ def site_page(path: str) -> RawPage:
 def test_finds_every_article_of_each_fixture_page_with_title_and_date(path: str) -> None:
     articles = clean(site_page(path))
     want = [(e["position"], e["title"], e["published_at"]) for e in EXPECTED if e["path"] == path]
-    got = [(a.position, a.title, a.published_at.isoformat() if a.published_at else None) for a in articles]
+    got = [
+        (a.position, a.title, a.published_at.isoformat() if a.published_at else None)
+        for a in articles
+    ]
     assert got == sorted(want)
     assert all(len(a.text) > 100 for a in articles)
 
@@ -52,7 +64,11 @@ def test_decodes_gbk_page_declared_only_in_meta() -> None:
 
 
 def test_repairs_gbk_bytes_served_as_utf8() -> None:
-    body = "<html><body><h1>药监局召开推进会</h1><p>" + "医疗器械注册人制度试点工作推进会在太原召开。" * 10 + "</p></body></html>"
+    body = (
+        "<html><body><h1>药监局召开推进会</h1><p>"
+        + "医疗器械注册人制度试点工作推进会在太原召开。" * 10
+        + "</p></body></html>"
+    )
     decoded = decode_page(body.encode("gbk"), "text/html; charset=utf-8", is_html=True)
     assert "医疗器械注册人制度" in decoded.text
     assert decoded.repaired
@@ -77,8 +93,14 @@ def test_parses_chinese_and_iso_dates() -> None:
 
 
 def test_title_loses_site_suffix_and_weibo_wrapping() -> None:
-    assert clean_title("山东济南:老字号与外贸优品同台展销_资讯_齐鲁生活网") == "山东济南:老字号与外贸优品同台展销_资讯"
-    assert clean_title("#新型工业化强市建设# 【市医药产业链:强化重点项目推进】医药及…") == "市医药产业链:强化重点项目推进"
+    assert (
+        clean_title("山东济南:老字号与外贸优品同台展销_资讯_齐鲁生活网")
+        == "山东济南:老字号与外贸优品同台展销_资讯"
+    )
+    assert (
+        clean_title("#新型工业化强市建设# 【市医药产业链:强化重点项目推进】医药及…")
+        == "市医药产业链:强化重点项目推进"
+    )
 
 
 def test_cleaning_is_deterministic_across_calls() -> None:

@@ -5,14 +5,25 @@ from medwire_extractor.core import extract, find_amounts, find_organizations
 
 
 def article(text: str, title: str = "") -> CleanArticle:
-    return CleanArticle(article_id="a", page_id="p", url="http://x/a", canonical_url="http://x/a",
-                        source=Source(name="x", domain="x"), title=title, text=text,
-                        fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    return CleanArticle(
+        article_id="a",
+        page_id="p",
+        url="http://x/a",
+        canonical_url="http://x/a",
+        source=Source(name="x", domain="x"),
+        title=title,
+        text=text,
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
 
 def test_amounts_have_value_and_currency() -> None:
     amounts = find_amounts("项目初期总投资 10.52 亿元,注册资本 5 亿元,融资2800万美元。")
-    assert [(a.value, a.unit) for a in amounts] == [(1052000000, "CNY"), (500000000, "CNY"), (28000000, "USD")]
+    assert [(a.value, a.unit) for a in amounts] == [
+        (1052000000, "CNY"),
+        (500000000, "CNY"),
+        (28000000, "USD"),
+    ]
 
 
 def test_organizations_are_typed_by_their_name_and_spanned() -> None:
@@ -27,10 +38,18 @@ def test_organizations_are_typed_by_their_name_and_spanned() -> None:
 
 
 def test_pharma_article_scores_above_union_contest() -> None:
-    pharma = extract(article("医药创新转化公共服务平台启动,推动医疗器械成果转化,40余家医药企业参加。" * 3,
-                             "医药创新转化公共服务平台在晋中启动"))
-    union = extract(article("富士康太原园区工会召开第九届岗位创新竞赛说明会,评审组组长出席。" * 3,
-                            "富士康太原园区工会召开说明会"))
+    pharma = extract(
+        article(
+            "医药创新转化公共服务平台启动,推动医疗器械成果转化,40余家医药企业参加。" * 3,
+            "医药创新转化公共服务平台在晋中启动",
+        )
+    )
+    union = extract(
+        article(
+            "富士康太原园区工会召开第九届岗位创新竞赛说明会,评审组组长出席。" * 3,
+            "富士康太原园区工会召开说明会",
+        )
+    )
     assert pharma.relevance > union.relevance
     assert "医疗器械" in pharma.topics and "成果转化" in pharma.topics
 

@@ -5,18 +5,29 @@ from medwire_crawler.core.sources import SourcesError, parse_sources
 
 
 def test_sources_expand_environment_and_defaults() -> None:
-    text = "sources:\n  - name: a\n    kind: rss\n    start_urls: ['${SITE:-http://d.test}/rss.xml']\n"
+    text = (
+        "sources:\n  - name: a\n    kind: rss\n    start_urls: ['${SITE:-http://d.test}/rss.xml']\n"
+    )
     assert parse_sources(text, {})["a"].start_urls == ["http://d.test/rss.xml"]
     assert parse_sources(text, {"SITE": "http://e.test"})["a"].domain == "e.test"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("sources:\n  - name: a\n    kind: blog\n    start_urls: ['http://x']\n", "sources.0.kind"),
-    ("sources:\n  - name: a\n    kind: rss\n    start_urls: ['ftp://x']\n", r"not http\(s\)"),
-    ("sources:\n  - name: a\n    kind: rss\n    start_urls: ['http://x']\n    article_pattern: '('\n", "article_pattern"),
-    ("sources:\n  - {name: a, kind: rss, start_urls: ['http://x']}\n  - {name: a, kind: rss, start_urls: ['http://y']}\n", "appears twice"),
-    ("sources: [", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("sources:\n  - name: a\n    kind: blog\n    start_urls: ['http://x']\n", "sources.0.kind"),
+        ("sources:\n  - name: a\n    kind: rss\n    start_urls: ['ftp://x']\n", r"not http\(s\)"),
+        (
+            "sources:\n  - name: a\n    kind: rss\n    start_urls: ['http://x']\n    article_pattern: '('\n",
+            "article_pattern",
+        ),
+        (
+            "sources:\n  - {name: a, kind: rss, start_urls: ['http://x']}\n  - {name: a, kind: rss, start_urls: ['http://y']}\n",
+            "appears twice",
+        ),
+        ("sources: [", "not valid YAML"),
+    ],
+)
 def test_invalid_sources_are_refused_with_the_place_of_the_error(text: str, message: str) -> None:
     with pytest.raises(SourcesError, match=message):
         parse_sources(text, {})
@@ -25,14 +36,22 @@ def test_invalid_sources_are_refused_with_the_place_of_the_error(text: str, mess
 def test_list_page_links_split_into_articles_and_pagination() -> None:
     articles, follow = classify_links(
         "http://x.test/epaper/index.html",
-        ["2025-08/01/node_01.html", "index_2.html", "#top", "/about.html", "2025-08/01/node_01.html#a"],
-        r"/epaper/\d{4}-\d{2}/\d{2}/node_\d+\.html$", r"/epaper/index(?:_\d+)?\.html$")
+        [
+            "2025-08/01/node_01.html",
+            "index_2.html",
+            "#top",
+            "/about.html",
+            "2025-08/01/node_01.html#a",
+        ],
+        r"/epaper/\d{4}-\d{2}/\d{2}/node_\d+\.html$",
+        r"/epaper/index(?:_\d+)?\.html$",
+    )
     assert articles == ["http://x.test/epaper/2025-08/01/node_01.html"]
     assert follow == ["http://x.test/epaper/index_2.html"]
 
 
 def test_feed_links_read_rss_and_atom() -> None:
     rss = b"<rss><channel><link>http://x/</link><item><link>http://x/a.html</link></item></channel></rss>"
-    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://x/b.html"/></entry></feed>')
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://x/b.html"/></entry></feed>'
     assert feed_links(rss) == ["http://x/a.html"]
     assert feed_links(atom) == ["http://x/b.html"]

@@ -14,8 +14,13 @@ def main() -> None:
     settings = ApiSettings()
     configure_logging("api", settings.log_level)
     logging.getLogger(__name__).info("api starting", extra={"settings": settings.masked()})
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
-                log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 main()

@@ -25,10 +25,15 @@ from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
 
-HTTP_REQUESTS = Counter("medwire_api_http_requests", "HTTP requests served",
-                        ["method", "route", "status"])
-HTTP_LATENCY = Histogram("medwire_api_http_request_duration_seconds", "HTTP request latency",
-                         ["method", "route"], buckets=LATENCY_BUCKETS)
+HTTP_REQUESTS = Counter(
+    "medwire_api_http_requests", "HTTP requests served", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "medwire_api_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
 _stage_metrics: StageMetrics | None = None
 
 
@@ -61,15 +66,21 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 await consumer_task
             await engine.dispose()
 
-    app = FastAPI(title="medwire", version="0.1.0", lifespan=lifespan,
-                  description="Structured intelligence from Chinese pharma and medical-device news.")
+    app = FastAPI(
+        title="medwire",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Structured intelligence from Chinese pharma and medical-device news.",
+    )
     app.state.settings = settings
     app.state.stage = None
     problems.install(app)
     app.include_router(articles.router)
 
     @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         start = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")

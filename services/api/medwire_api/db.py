@@ -21,8 +21,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(settings: ApiSettings) -> AsyncEngine:
-    return create_async_engine(settings.sqlalchemy_url, pool_size=settings.db_pool_size,
-                               max_overflow=settings.db_pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        settings.sqlalchemy_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+    )
 
 
 def alembic_config() -> Config:
@@ -70,7 +74,8 @@ async def upsert_articles(engine: AsyncEngine, articles: Sequence[EnrichedArticl
     updated = {c: stmt.excluded[c] for c in rows[0] if c != "article_id"}
     updated["updated_at"] = func.now()
     stmt = stmt.on_conflict_do_update(
-        index_elements=["article_id"], set_=updated,
+        index_elements=["article_id"],
+        set_=updated,
         where=literal_column("articles.record").is_distinct_from(stmt.excluded.record),
     )
     async with engine.begin() as conn:

@@ -30,8 +30,16 @@ def ingest_handler(engine: AsyncEngine) -> BatchHandler:
         articles: list[tuple[int, EnrichedArticle]] = []
         for i, record in enumerate(records):
             try:
-                articles.append((i, parse_record(EnrichedArticle, record.value,
-                                                 "api: articles.enriched record is not an EnrichedArticle v1")))
+                articles.append(
+                    (
+                        i,
+                        parse_record(
+                            EnrichedArticle,
+                            record.value,
+                            "api: articles.enriched record is not an EnrichedArticle v1",
+                        ),
+                    )
+                )
                 results.append(Processed())
             except RecordError as exc:
                 results.append(Processed(failure=exc))
@@ -45,8 +53,9 @@ def ingest_handler(engine: AsyncEngine) -> BatchHandler:
     return handle
 
 
-async def _upsert_or_isolate(engine: AsyncEngine, articles: list[tuple[int, EnrichedArticle]],
-                             results: list[Processed]) -> None:
+async def _upsert_or_isolate(
+    engine: AsyncEngine, articles: list[tuple[int, EnrichedArticle]], results: list[Processed]
+) -> None:
     """Upsert the batch; if the database rejects it for its content, upsert one by one so that
     only the offending records go to the DLQ."""
     try:
@@ -63,6 +72,9 @@ async def _upsert_or_isolate(engine: AsyncEngine, articles: list[tuple[int, Enri
         except DBAPIError as exc:
             if _is_transient(exc):
                 raise TransientError(f"database unavailable: {exc.orig}") from exc
-            results[i] = Processed(failure=RecordError(
-                "rejected_by_database",
-                f"api: article {article.article_id} ({article.url}) rejected by PostgreSQL: {exc.orig}"))
+            results[i] = Processed(
+                failure=RecordError(
+                    "rejected_by_database",
+                    f"api: article {article.article_id} ({article.url}) rejected by PostgreSQL: {exc.orig}",
+                )
+            )

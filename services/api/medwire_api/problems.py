@@ -21,10 +21,20 @@ class ProblemError(Exception):
         self.status, self.detail, self.type = status, detail, type_
 
 
-def problem(request: Request, status: int, detail: str | None, type_: str = "about:blank",
-            errors: list[dict[str, Any]] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": type_, "title": HTTPStatus(status).phrase, "status": status,
-                            "detail": detail, "instance": request.url.path}
+def problem(
+    request: Request,
+    status: int,
+    detail: str | None,
+    type_: str = "about:blank",
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": type_,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
@@ -41,8 +51,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
-                  for e in exc.errors()]
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
         where = ", ".join(".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in errors)
         return problem(request, 422, f"invalid request parameters ({where})", errors=errors)
 

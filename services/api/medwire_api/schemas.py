@@ -9,7 +9,9 @@ from medwire_common.schemas import EnrichedArticle
 
 class ArticlePage(BaseModel):
     items: list[EnrichedArticle]
-    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page; null on the last")
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` to get the next page; null on the last"
+    )
 
 
 class Problem(BaseModel):

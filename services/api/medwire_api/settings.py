@@ -7,11 +7,15 @@ from medwire_common.settings import CommonSettings
 
 class ApiSettings(CommonSettings):
     http_port: int = Field(8000, validation_alias=AliasChoices("MEDWIRE_API_PORT"))
-    database_url: str = Field("postgresql://medwire@127.0.0.1:5432/medwire",
-                              validation_alias=AliasChoices("MEDWIRE_DATABASE_URL"))
+    database_url: str = Field(
+        "postgresql://medwire@127.0.0.1:5432/medwire",
+        validation_alias=AliasChoices("MEDWIRE_DATABASE_URL"),
+    )
     # Consume articles.enriched in this process (turn off for read-only API replicas).
     consume: bool = Field(True, validation_alias=AliasChoices("MEDWIRE_API_CONSUME"))
-    admin_token: SecretStr = Field(SecretStr(""), validation_alias=AliasChoices("MEDWIRE_ADMIN_TOKEN"))
+    admin_token: SecretStr = Field(
+        SecretStr(""), validation_alias=AliasChoices("MEDWIRE_ADMIN_TOKEN")
+    )
     db_pool_size: int = Field(10, validation_alias=AliasChoices("MEDWIRE_DB_POOL_SIZE"))
 
     @property
@@ -19,5 +23,5 @@ class ApiSettings(CommonSettings):
         url = self.database_url
         for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix):]
+                return "postgresql+asyncpg://" + url[len(prefix) :]
         raise ValueError(f"MEDWIRE_DATABASE_URL must be a postgresql:// URL, got {url!r}")

@@ -14,7 +14,12 @@ class ArticleRow(SQLModel, table=True):
     __tablename__ = "articles"
     __table_args__ = (
         Index("ix_articles_sort", text("sort_date DESC"), text("article_id DESC")),
-        Index("ix_articles_source_sort", "source_name", text("sort_date DESC"), text("article_id DESC")),
+        Index(
+            "ix_articles_source_sort",
+            "source_name",
+            text("sort_date DESC"),
+            text("article_id DESC"),
+        ),
         Index("ix_articles_domain", "source_domain"),
     )
 
@@ -26,14 +31,24 @@ class ArticleRow(SQLModel, table=True):
     title: str
     published_at: date | None = None
     # Keyset pagination needs a non-null sort key; undated articles sort last.
-    sort_date: date | None = Field(default=None, sa_column=Column(
-        Date, Computed("coalesce(published_at, '0001-01-01'::date)", persisted=True), nullable=False))
+    sort_date: date | None = Field(
+        default=None,
+        sa_column=Column(
+            Date,
+            Computed("coalesce(published_at, '0001-01-01'::date)", persisted=True),
+            nullable=False,
+        ),
+    )
     fetched_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     language: str
     relevance: float
     topics: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
     record: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    ingested_at: datetime | None = Field(default=None, sa_column=Column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(
-        DateTime(timezone=True), server_default=func.now(), nullable=False))
+    ingested_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), server_default=func.now(), nullable=False),
+    )
+    updated_at: datetime | None = Field(
+        default=None,
+        sa_column=Column(DateTime(timezone=True), server_default=func.now(), nullable=False),
+    )

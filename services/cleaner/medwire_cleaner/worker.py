@@ -16,11 +16,16 @@ def transform(key: bytes | None, value: bytes) -> list[Output]:
     try:
         articles = clean(raw)
     except PageTooLarge as exc:
-        raise RecordError("page_too_large", f"cleaner: page {raw.page_id} ({raw.url}): {exc}") from exc
-    return [Output(OUT_TOPIC, a.article_id.encode(), a.model_dump_json().encode()) for a in articles]
+        raise RecordError(
+            "page_too_large", f"cleaner: page {raw.page_id} ({raw.url}): {exc}"
+        ) from exc
+    return [
+        Output(OUT_TOPIC, a.article_id.encode(), a.model_dump_json().encode()) for a in articles
+    ]
 
 
 def main() -> None:
     settings = CleanerSettings()
-    run_transform_service("cleaner", settings, settings.http_port, settings.workers,
-                          IN_TOPIC, OUT_TOPIC, transform)
+    run_transform_service(
+        "cleaner", settings, settings.http_port, settings.workers, IN_TOPIC, OUT_TOPIC, transform
+    )

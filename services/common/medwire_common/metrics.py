@@ -20,18 +20,42 @@ class StageMetrics:
 
     def __init__(self, service: str, registry: CollectorRegistry = REGISTRY) -> None:
         p = f"medwire_{service}"
-        self.consumed = Counter(f"{p}_records_consumed", "Records consumed from the input topic",
-                                ["topic"], registry=registry)
-        self.produced = Counter(f"{p}_records_produced", "Records produced to output topics",
-                                ["topic"], registry=registry)
-        self.failed = Counter(f"{p}_records_failed", "Records that failed and went to the DLQ",
-                              ["topic", "reason"], registry=registry)
-        self.retries = Counter(f"{p}_transient_retries", "Batches retried after a transient error",
-                               ["operation"], registry=registry)
-        self.processing = Histogram(f"{p}_processing_seconds", "Time to process one record",
-                                    buckets=LATENCY_BUCKETS, registry=registry)
-        self.lag = Gauge(f"{p}_consumer_lag_records", "Records behind the partition's high watermark",
-                         ["topic", "partition"], registry=registry)
+        self.consumed = Counter(
+            f"{p}_records_consumed",
+            "Records consumed from the input topic",
+            ["topic"],
+            registry=registry,
+        )
+        self.produced = Counter(
+            f"{p}_records_produced",
+            "Records produced to output topics",
+            ["topic"],
+            registry=registry,
+        )
+        self.failed = Counter(
+            f"{p}_records_failed",
+            "Records that failed and went to the DLQ",
+            ["topic", "reason"],
+            registry=registry,
+        )
+        self.retries = Counter(
+            f"{p}_transient_retries",
+            "Batches retried after a transient error",
+            ["operation"],
+            registry=registry,
+        )
+        self.processing = Histogram(
+            f"{p}_processing_seconds",
+            "Time to process one record",
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.lag = Gauge(
+            f"{p}_consumer_lag_records",
+            "Records behind the partition's high watermark",
+            ["topic", "partition"],
+            registry=registry,
+        )
 
 
 HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
@@ -46,25 +70,40 @@ def metrics_app(health: HealthCheck) -> Callable[..., Awaitable[None]]:
             status = await health()
             code = 200 if status.get("ok") else 503
             body = json.dumps(status, default=str).encode()
-            await send({"type": "http.response.start", "status": code,
-                        "headers": [(b"content-type", b"application/json")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": code,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
         elif scope["type"] == "http" and scope["path"] == "/metrics":
             await prometheus(scope, receive, send)
         elif scope["type"] == "http":
-            await send({"type": "http.response.start", "status": 404,
-                        "headers": [(b"content-type", b"text/plain")]})
-            await send({"type": "http.response.body", "body": b"not found: try /metrics or /healthz"})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 404,
+                    "headers": [(b"content-type", b"text/plain")],
+                }
+            )
+            await send(
+                {"type": "http.response.body", "body": b"not found: try /metrics or /healthz"}
+            )
         elif scope["type"] == "lifespan":
-            while (msg := await receive())["type"] != "lifespan.shutdown":
+            while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
 
     return app
 
 
-def start_http_server(host: str, port: int, health: HealthCheck) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    config = uvicorn.Config(metrics_app(health), host=host, port=port, log_config=None,
-                            access_log=False, lifespan="off")
+def start_http_server(
+    host: str, port: int, health: HealthCheck
+) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+    config = uvicorn.Config(
+        metrics_app(health), host=host, port=port, log_config=None, access_log=False, lifespan="off"
+    )
     server = uvicorn.Server(config)
     return server, asyncio.create_task(server.serve())

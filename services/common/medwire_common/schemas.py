@@ -13,15 +13,30 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 OrgType = Literal[
-    "government", "company", "university", "hospital", "research_institute",
-    "association", "park", "media", "other",
+    "government",
+    "company",
+    "university",
+    "hospital",
+    "research_institute",
+    "association",
+    "park",
+    "media",
+    "other",
 ]
 EventType = Literal[
-    "launch", "signing", "forum", "matchmaking", "unveiling", "groundbreaking", "visit",
-    "founding", "release", "other",
+    "launch",
+    "signing",
+    "forum",
+    "matchmaking",
+    "unveiling",
+    "groundbreaking",
+    "visit",
+    "founding",
+    "release",
+    "other",
 ]
 AmountKind = Literal["investment", "revenue", "output", "fund", "other"]
 Span = tuple[int, int]

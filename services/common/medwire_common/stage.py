@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
+from pydantic import BaseModel, ValidationError
 
 from .logs import configure_logging
 from .metrics import StageMetrics, start_http_server
@@ -63,8 +62,10 @@ def parse_record(model: type[M], value: bytes, what: str) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(record)"
-        raise RecordError("invalid_record", f"{what}: {exc.error_count()} validation error(s), "
-                          f"first at {where}: {first['msg']}") from exc
+        raise RecordError(
+            "invalid_record",
+            f"{what}: {exc.error_count()} validation error(s), first at {where}: {first['msg']}",
+        ) from exc
 
 
 class TransientError(Exception):
@@ -127,8 +128,10 @@ def pool_handler(transform: Transform, pool: WorkerPool) -> BatchHandler:
         if executor is None:
             return [apply_transform(transform, r.key, r.value) for r in records]
         loop = asyncio.get_running_loop()
-        futures = [loop.run_in_executor(executor, apply_transform, transform, r.key, r.value)
-                   for r in records]
+        futures = [
+            loop.run_in_executor(executor, apply_transform, transform, r.key, r.value)
+            for r in records
+        ]
         try:
             return list(await asyncio.gather(*futures))
         except BrokenProcessPool as exc:
@@ -138,7 +141,9 @@ def pool_handler(transform: Transform, pool: WorkerPool) -> BatchHandler:
     return handle
 
 
-async def ensure_topics(settings: CommonSettings, names: Sequence[str], partitions: int = 3) -> None:
+async def ensure_topics(
+    settings: CommonSettings, names: Sequence[str], partitions: int = 3
+) -> None:
     """Create the topics a stage uses if they are missing (idempotent)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
@@ -154,8 +159,13 @@ async def ensure_topics(settings: CommonSettings, names: Sequence[str], partitio
         await admin.close()
 
 
-async def with_backoff(what: str, op: Callable[[], Awaitable[Any]], settings: CommonSettings,
-                       stop: asyncio.Event, on_retry: Callable[[], None] | None = None) -> Any:
+async def with_backoff(
+    what: str,
+    op: Callable[[], Awaitable[Any]],
+    settings: CommonSettings,
+    stop: asyncio.Event,
+    on_retry: Callable[[], None] | None = None,
+) -> Any:
     """Run `op` until it succeeds, sleeping 0.5 s, 1 s, 2 s … 30 s between failures."""
     delay = settings.retry_backoff_s
     while True:
@@ -164,7 +174,9 @@ async def with_backoff(what: str, op: Callable[[], Awaitable[Any]], settings: Co
         except (KafkaError, TransientError, OSError) as exc:
             if stop.is_set():
                 raise
-            log.warning("%s failed (%s: %s); retrying in %.1fs", what, type(exc).__name__, exc, delay)
+            log.warning(
+                "%s failed (%s: %s); retrying in %.1fs", what, type(exc).__name__, exc, delay
+            )
             if on_retry:
                 on_retry()
             await asyncio.sleep(delay)
@@ -185,8 +197,15 @@ def new_producer(settings: CommonSettings) -> AIOKafkaProducer:
 class Stage:
     """Consumes `in_topic`, hands each batch to `handler`, produces its outputs, commits."""
 
-    def __init__(self, settings: CommonSettings, service: str, in_topic: str,
-                 out_topics: Sequence[str], handler: BatchHandler, metrics: StageMetrics) -> None:
+    def __init__(
+        self,
+        settings: CommonSettings,
+        service: str,
+        in_topic: str,
+        out_topics: Sequence[str],
+        handler: BatchHandler,
+        metrics: StageMetrics,
+    ) -> None:
         self.settings = settings
         self.service = service
         self.in_topic = settings.topic(in_topic)
@@ -200,13 +219,18 @@ class Stage:
         self.last_batch_at: float | None = None
 
     async def health(self) -> dict[str, Any]:
-        return {"ok": self.running, "service": self.service, "input": self.in_topic,
-                "last_batch_at": self.last_batch_at}
+        return {
+            "ok": self.running,
+            "service": self.service,
+            "input": self.in_topic,
+            "last_batch_at": self.last_batch_at,
+        }
 
     async def _start_clients(self, stop: asyncio.Event) -> None:
         topics = [self.in_topic, self.dlq_topic, *self.out_topics]
-        await with_backoff("creating topics", lambda: ensure_topics(self.settings, topics),
-                           self.settings, stop)
+        await with_backoff(
+            "creating topics", lambda: ensure_topics(self.settings, topics), self.settings, stop
+        )
         self.producer = new_producer(self.settings)
         await with_backoff("starting producer", self.producer.start, self.settings, stop)
         self.consumer = AIOKafkaConsumer(
@@ -228,8 +252,9 @@ class Stage:
         log.info("%s consuming %s", self.service, self.in_topic)
         try:
             while not stop.is_set():
-                batches = await self.consumer.getmany(timeout_ms=500,
-                                                      max_records=self.settings.batch_size)
+                batches = await self.consumer.getmany(
+                    timeout_ms=500, max_records=self.settings.batch_size
+                )
                 for tp, records in batches.items():
                     await self._process_partition_batch(tp, records, stop)
                 await self._update_lag()
@@ -238,21 +263,32 @@ class Stage:
             await self.consumer.stop()
             await self.producer.stop()
 
-    async def _process_partition_batch(self, tp: TopicPartition, records: list[ConsumerRecord],
-                                       stop: asyncio.Event) -> None:
+    async def _process_partition_batch(
+        self, tp: TopicPartition, records: list[ConsumerRecord], stop: asyncio.Event
+    ) -> None:
         assert self.consumer is not None
         self.metrics.consumed.labels(self.in_topic).inc(len(records))
         results = await with_backoff(
             f"processing {len(records)} records of {tp.topic}[{tp.partition}]",
-            lambda: self.handler(records), self.settings, stop,
-            on_retry=lambda: self.metrics.retries.labels("process").inc())
-        await with_backoff("producing outputs", lambda: self._produce(records, results),
-                           self.settings, stop,
-                           on_retry=lambda: self.metrics.retries.labels("produce").inc())
-        await with_backoff("committing offsets",
-                           lambda: self.consumer.commit({tp: records[-1].offset + 1}),  # type: ignore[union-attr]
-                           self.settings, stop,
-                           on_retry=lambda: self.metrics.retries.labels("commit").inc())
+            lambda: self.handler(records),
+            self.settings,
+            stop,
+            on_retry=lambda: self.metrics.retries.labels("process").inc(),
+        )
+        await with_backoff(
+            "producing outputs",
+            lambda: self._produce(records, results),
+            self.settings,
+            stop,
+            on_retry=lambda: self.metrics.retries.labels("produce").inc(),
+        )
+        await with_backoff(
+            "committing offsets",
+            lambda: self.consumer.commit({tp: records[-1].offset + 1}),  # type: ignore[union-attr]
+            self.settings,
+            stop,
+            on_retry=lambda: self.metrics.retries.labels("commit").inc(),
+        )
         self.last_batch_at = time.time()
 
     async def _produce(self, records: Sequence[ConsumerRecord], results: list[Processed]) -> None:
@@ -268,19 +304,31 @@ class Stage:
                 try:
                     pending.append(await self.producer.send(topic, out.value, key=out.key))
                 except MessageSizeTooLargeError:
-                    too_large = RecordError("output_too_large", f"{self.service}: output for {topic} "
-                                            f"is {len(out.value)} bytes, over max_record_bytes")
+                    too_large = RecordError(
+                        "output_too_large",
+                        f"{self.service}: output for {topic} "
+                        f"is {len(out.value)} bytes, over max_record_bytes",
+                    )
                     pending.append(await self._send_to_dlq(record, too_large))
                     continue
                 self.metrics.produced.labels(topic).inc()
         await asyncio.gather(*pending)
 
-    async def _send_to_dlq(self, record: ConsumerRecord, failure: RecordError) -> asyncio.Future[Any]:
+    async def _send_to_dlq(
+        self, record: ConsumerRecord, failure: RecordError
+    ) -> asyncio.Future[Any]:
         assert self.producer is not None
         detail = str(failure)
-        log.error("%s: record %s[%d]@%d failed: %s; sent to %s", self.service, record.topic,
-                  record.partition, record.offset, detail, self.dlq_topic,
-                  extra={"reason": failure.reason, "key": (record.key or b"").decode("utf-8", "replace")})
+        log.error(
+            "%s: record %s[%d]@%d failed: %s; sent to %s",
+            self.service,
+            record.topic,
+            record.partition,
+            record.offset,
+            detail,
+            self.dlq_topic,
+            extra={"reason": failure.reason, "key": (record.key or b"").decode("utf-8", "replace")},
+        )
         self.metrics.failed.labels(self.in_topic, failure.reason).inc()
         headers = [
             ("medwire-error-reason", failure.reason.encode()),
@@ -291,7 +339,10 @@ class Stage:
             ("medwire-source-offset", str(record.offset).encode()),
             ("medwire-failed-at", datetime.now(UTC).isoformat().encode()),
         ]
-        return await self.producer.send(self.dlq_topic, record.value, key=record.key, headers=headers)
+        future: asyncio.Future[Any] = await self.producer.send(
+            self.dlq_topic, record.value, key=record.key, headers=headers
+        )
+        return future
 
     async def _update_lag(self) -> None:
         assert self.consumer is not None
@@ -320,14 +371,27 @@ async def run_service(stage: Stage, settings: CommonSettings, port: int) -> None
         await server_task
 
 
-def run_transform_service(service: str, settings: CommonSettings, port: int, workers: int,
-                          in_topic: str, out_topic: str, transform: Transform) -> None:
+def run_transform_service(
+    service: str,
+    settings: CommonSettings,
+    port: int,
+    workers: int,
+    in_topic: str,
+    out_topic: str,
+    transform: Transform,
+) -> None:
     """Entry point of a pure transform stage (cleaner, extractor): logs, pool, stage, server."""
     configure_logging(service, settings.log_level)
     log.info("%s starting", service, extra={"settings": settings.masked()})
     pool = WorkerPool(workers)
-    stage = Stage(settings, service, in_topic, [out_topic], pool_handler(transform, pool),
-                  StageMetrics(service))
+    stage = Stage(
+        settings,
+        service,
+        in_topic,
+        [out_topic],
+        pool_handler(transform, pool),
+        StageMetrics(service),
+    )
     try:
         asyncio.run(run_service(stage, settings, port))
     finally:

@@ -33,5 +33,7 @@ class PrometheusStats:
             metrics.DOWNLOAD_LATENCY.labels(source).observe(latency)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        refused = self.crawler.stats.get_value("robotstxt/forbidden", 0) if self.crawler.stats else 0
+        refused = (
+            self.crawler.stats.get_value("robotstxt/forbidden", 0) if self.crawler.stats else 0
+        )
         metrics.ROBOTS_REFUSED.labels(self._source(spider)).inc(refused)

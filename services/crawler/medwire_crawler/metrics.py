@@ -8,7 +8,12 @@ STAGE = StageMetrics("crawler")
 PAGES = Counter("medwire_crawler_pages_fetched", "Pages fetched", ["source", "status"])
 BYTES = Counter("medwire_crawler_bytes_fetched", "Response body bytes fetched", ["source"])
 PUBLISHED = Counter("medwire_crawler_pages_published", "Pages published to pages.raw", ["source"])
-PUBLISH_FAILED = Counter("medwire_crawler_publish_failures", "Pages that could not be published", ["source"])
-ROBOTS_REFUSED = Counter("medwire_crawler_robots_refused", "Requests refused by robots.txt", ["source"])
-DOWNLOAD_LATENCY = Histogram("medwire_crawler_download_seconds", "Download latency",
-                             ["source"], buckets=LATENCY_BUCKETS)
+PUBLISH_FAILED = Counter(
+    "medwire_crawler_publish_failures", "Pages that could not be published", ["source"]
+)
+ROBOTS_REFUSED = Counter(
+    "medwire_crawler_robots_refused", "Requests refused by robots.txt", ["source"]
+)
+DOWNLOAD_LATENCY = Histogram(
+    "medwire_crawler_download_seconds", "Download latency", ["source"], buckets=LATENCY_BUCKETS
+)

@@ -40,8 +40,9 @@ class KafkaPublisherPipeline:
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         assert self.producer is not None
         page: RawPage = item["page"]
-        future = await self.producer.send(self.topic, page.model_dump_json().encode(),
-                                          key=page.page_id.encode())
+        future = await self.producer.send(
+            self.topic, page.model_dump_json().encode(), key=page.page_id.encode()
+        )
         self.pending.add(future)
         future.add_done_callback(lambda f, source=page.source.name: self._sent(f, source))
         return {"page_id": page.page_id, "url": page.final_url, "status": page.status}
@@ -52,8 +53,11 @@ class KafkaPublisherPipeline:
             metrics.PUBLISH_FAILED.labels(source).inc()
             if self.crawler.stats:
                 self.crawler.stats.inc_value("medwire/publish_failed")
-            log.error("crawler: publishing to %s failed: %s", self.topic,
-                      "cancelled" if future.cancelled() else future.exception())
+            log.error(
+                "crawler: publishing to %s failed: %s",
+                self.topic,
+                "cancelled" if future.cancelled() else future.exception(),
+            )
         else:
             metrics.PUBLISHED.labels(source).inc()
             metrics.STAGE.produced.labels(self.topic).inc()

@@ -12,10 +12,14 @@ def _env(name: str) -> AliasChoices:
 class CrawlerSettings(CommonSettings):
     http_port: int = Field(8003, validation_alias=_env("PORT"))
     sources: str = Field("sources.yaml", validation_alias=AliasChoices("MEDWIRE_SOURCES"))
-    user_agent: str = Field("medwire/0.1 (+https://github.com/medwire/medwire)", validation_alias=_env("USER_AGENT"))
+    user_agent: str = Field(
+        "medwire/0.1 (+https://github.com/medwire/medwire)", validation_alias=_env("USER_AGENT")
+    )
     concurrency_per_domain: int = Field(4, validation_alias=_env("CONCURRENCY_PER_DOMAIN"))
     download_delay_s: float = Field(0.5, validation_alias=_env("DOWNLOAD_DELAY_S"))
-    autothrottle_start_delay_s: float = Field(1.0, validation_alias=_env("AUTOTHROTTLE_START_DELAY_S"))
+    autothrottle_start_delay_s: float = Field(
+        1.0, validation_alias=_env("AUTOTHROTTLE_START_DELAY_S")
+    )
     download_timeout_s: float = Field(30, validation_alias=_env("DOWNLOAD_TIMEOUT_S"))
     max_page_bytes: int = Field(8 * 1024 * 1024, validation_alias=_env("MAX_PAGE_BYTES"))
     retry_times: int = Field(2, validation_alias=_env("RETRY_TIMES"))

@@ -50,8 +50,12 @@ class SourceSpider(scrapy.Spider):
                 if is_article(url, self.source.article_pattern) or not self.source.article_pattern:
                     yield response.follow(url, callback=self.parse_article)
         else:  # list pages and e-paper editions: articles, plus list/edition pages to follow
-            articles, follow = classify_links(response.url, response.css("a::attr(href)").getall(),
-                                              self.source.article_pattern, self.source.follow_pattern)
+            articles, follow = classify_links(
+                response.url,
+                response.css("a::attr(href)").getall(),
+                self.source.article_pattern,
+                self.source.follow_pattern,
+            )
             for url in articles:
                 yield response.follow(url, callback=self.parse_article)
             for url in follow:
@@ -71,8 +75,10 @@ class SourceSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         redirects = response.request.meta.get("redirect_urls") or [] if response.request else []
         requested = redirects[0] if redirects else response.url
-        headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
-                   for k, v in response.headers.items()}
+        headers = {
+            k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
         content_type = headers.get("content-type", "")
         declared = None
         if "charset=" in content_type:

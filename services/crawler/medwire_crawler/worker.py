@@ -18,8 +18,15 @@ from scrapy.crawler import AsyncCrawlerRunner
 from medwire_common.ids import domain_of
 from medwire_common.logs import configure_logging
 from medwire_common.schemas import CrawlRequest
-from medwire_common.stage import (BatchHandler, Processed, RecordError, Stage, TransientError,
-                                  parse_record, run_service)
+from medwire_common.stage import (
+    BatchHandler,
+    Processed,
+    RecordError,
+    Stage,
+    TransientError,
+    parse_record,
+    run_service,
+)
 
 from . import metrics
 from .core.sources import Source, SourcesError, load_sources
@@ -49,40 +56,55 @@ def scrapy_settings(settings: CrawlerSettings) -> dict[str, Any]:
         "RETRY_ENABLED": True,
         "RETRY_TIMES": settings.retry_times,
         "ITEM_PIPELINES": {"medwire_crawler.pipeline.KafkaPublisherPipeline": 100},
-        "EXTENSIONS": {"medwire_crawler.extension.PrometheusStats": 10,
-                       "scrapy.extensions.telnet.TelnetConsole": None},
+        "EXTENSIONS": {
+            "medwire_crawler.extension.PrometheusStats": 10,
+            "scrapy.extensions.telnet.TelnetConsole": None,
+        },
         "LOG_LEVEL": "WARNING",
         "LOG_ENABLED": False,
         "COOKIES_ENABLED": False,
     }
 
 
-async def crawl(runner: AsyncCrawlerRunner, source: Source, only_url: str | None = None) -> dict[str, Any]:
+async def crawl(
+    runner: AsyncCrawlerRunner, source: Source, only_url: str | None = None
+) -> dict[str, Any]:
     """Run one crawl to the end; raises TransientError when pages could not be published."""
     crawler = runner.create_crawler(SourceSpider)
     await runner.crawl(crawler, source=source, only_url=only_url)
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     if stats.get("medwire/publish_failed"):
-        raise TransientError(f"crawler: {stats['medwire/publish_failed']} pages of source "
-                             f"{source.name!r} could not be published to {OUT_TOPIC}")
-    log.info("crawled %s: %s pages published, %s robots.txt refusals", source.name,
-             stats.get("medwire/published", 0), stats.get("robotstxt/forbidden", 0),
-             extra={"source": source.name, "responses": stats.get("response_received_count", 0)})
+        raise TransientError(
+            f"crawler: {stats['medwire/publish_failed']} pages of source "
+            f"{source.name!r} could not be published to {OUT_TOPIC}"
+        )
+    log.info(
+        "crawled %s: %s pages published, %s robots.txt refusals",
+        source.name,
+        stats.get("medwire/published", 0),
+        stats.get("robotstxt/forbidden", 0),
+        extra={"source": source.name, "responses": stats.get("response_received_count", 0)},
+    )
     return stats
 
 
 def resolve(request: CrawlRequest, sources: dict[str, Source]) -> tuple[Source, str | None]:
     if request.source:
         if request.source not in sources:
-            raise RecordError("unknown_source", f"crawler: no source named {request.source!r} in "
-                              f"sources.yaml (known: {', '.join(sorted(sources)) or 'none'})")
+            raise RecordError(
+                "unknown_source",
+                f"crawler: no source named {request.source!r} in "
+                f"sources.yaml (known: {', '.join(sorted(sources)) or 'none'})",
+            )
         return sources[request.source], request.url
     if request.url and request.url.startswith(("http://", "https://")):
         domain = domain_of(request.url)
         known = next((s for s in sources.values() if s.domain == domain), None)
         adhoc = known or Source(name=domain, kind="list", start_urls=[request.url])
         return adhoc, request.url
-    raise RecordError("invalid_request", "crawler: a crawl request needs `source` or an http(s) `url`")
+    raise RecordError(
+        "invalid_request", "crawler: a crawl request needs `source` or an http(s) `url`"
+    )
 
 
 def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> BatchHandler:
@@ -91,8 +113,11 @@ def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> Bat
         for record in records:
             start = time.perf_counter()
             try:
-                request = parse_record(CrawlRequest, record.value,
-                                       "crawler: crawl.requests record is not a CrawlRequest v1")
+                request = parse_record(
+                    CrawlRequest,
+                    record.value,
+                    "crawler: crawl.requests record is not a CrawlRequest v1",
+                )
                 source, url = resolve(request, sources)
             except RecordError as exc:
                 results.append(Processed(failure=exc))
@@ -106,8 +131,9 @@ def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> Bat
 
 async def serve(settings: CrawlerSettings, sources: dict[str, Source]) -> None:
     runner = AsyncCrawlerRunner(scrapy_settings(settings))
-    stage = Stage(settings, "crawler", IN_TOPIC, [OUT_TOPIC], crawl_handler(runner, sources),
-                  metrics.STAGE)
+    stage = Stage(
+        settings, "crawler", IN_TOPIC, [OUT_TOPIC], crawl_handler(runner, sources), metrics.STAGE
+    )
     if settings.crawl_on_start:
         asyncio.create_task(crawl_all(runner, sources))
     await run_service(stage, settings, settings.http_port)
@@ -118,7 +144,9 @@ async def crawl_all(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> N
         await crawl(runner, source)
 
 
-async def crawl_once(settings: CrawlerSettings, sources: dict[str, Source], names: list[str]) -> None:
+async def crawl_once(
+    settings: CrawlerSettings, sources: dict[str, Source], names: list[str]
+) -> None:
     runner = AsyncCrawlerRunner(scrapy_settings(settings))
     unknown = [n for n in names if n not in sources]
     if unknown:

@@ -23,14 +23,22 @@ ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
 @router.get("", response_model=ArticlePage, responses=ERRORS)
 async def list_articles(
     engine: EngineDep,
-    source: Annotated[str | None, Query(max_length=200, description="Source name or domain")] = None,
-    published_from: Annotated[date | None, Query(description="Earliest publication date (inclusive)")] = None,
-    published_to: Annotated[date | None, Query(description="Latest publication date (inclusive)")] = None,
+    source: Annotated[
+        str | None, Query(max_length=200, description="Source name or domain")
+    ] = None,
+    published_from: Annotated[
+        date | None, Query(description="Earliest publication date (inclusive)")
+    ] = None,
+    published_to: Annotated[
+        date | None, Query(description="Latest publication date (inclusive)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ArticlePage:
     if published_from and published_to and published_from > published_to:
-        raise ProblemError(400, f"published_from ({published_from}) is after published_to ({published_to})")
+        raise ProblemError(
+            400, f"published_from ({published_from}) is after published_to ({published_to})"
+        )
     stmt = select(ArticleRow.record, ArticleRow.sort_date, ArticleRow.article_id)
     if source:
         stmt = stmt.where(or_(ArticleRow.source_name == source, ArticleRow.source_domain == source))
@@ -49,14 +57,17 @@ async def list_articles(
         rows = (await conn.execute(stmt)).all()
     page, more = rows[:limit], len(rows) > limit
     next_cursor = encode_cursor(page[-1].sort_date, page[-1].article_id) if more else None
-    return ArticlePage(items=[EnrichedArticle.model_validate(r.record) for r in page], next_cursor=next_cursor)
+    return ArticlePage(
+        items=[EnrichedArticle.model_validate(r.record) for r in page], next_cursor=next_cursor
+    )
 
 
 @router.get("/{article_id}", response_model=EnrichedArticle, responses={404: {"model": Problem}})
 async def get_article(engine: EngineDep, article_id: str) -> EnrichedArticle:
     async with engine.connect() as conn:
-        record = (await conn.execute(
-            select(ArticleRow.record).where(ArticleRow.article_id == article_id))).scalar_one_or_none()
+        record = (
+            await conn.execute(select(ArticleRow.record).where(ArticleRow.article_id == article_id))
+        ).scalar_one_or_none()
     if record is None:
         raise ProblemError(404, f"no article with id {article_id!r}")
     return EnrichedArticle.model_validate(record)

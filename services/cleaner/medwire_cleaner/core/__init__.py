@@ -53,7 +53,9 @@ def clean(raw: RawPage) -> list[CleanArticle]:
             position=position,
             url=url,
             canonical_url=canonical,
-            source=raw.source if raw.source.domain else raw.source.model_copy(update={"domain": domain_of(url)}),
+            source=raw.source
+            if raw.source.domain
+            else raw.source.model_copy(update={"domain": domain_of(url)}),
             title=a.title,
             subtitle=a.subtitle,
             published_at=a.published_at,

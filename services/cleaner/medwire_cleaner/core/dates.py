@@ -6,7 +6,9 @@ import re
 from datetime import date
 
 _FULL = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_URL = re.compile(r"/(20\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?=[/_.-]|$)|/(20\d{2})[-_](\d{2})/(\d{2})/")
+_URL = re.compile(
+    r"/(20\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?=[/_.-]|$)|/(20\d{2})[-_](\d{2})/(\d{2})/"
+)
 
 
 def _safe_date(y: str, m: str, d: str) -> date | None:

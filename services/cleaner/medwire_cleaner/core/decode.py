@@ -34,7 +34,9 @@ def decode_page(body: bytes, content_type: str | None, is_html: bool) -> Decoded
             pass
     for candidate in ("utf-8", "gb18030"):
         try:
-            return Decoded(body.decode(candidate), candidate, declared, repaired=declared is not None)
+            return Decoded(
+                body.decode(candidate), candidate, declared, repaired=declared is not None
+            )
         except UnicodeDecodeError:
             continue
     detected = _detect(body) or "utf-8"

@@ -13,10 +13,20 @@ from lxml.html import HtmlElement
 
 from .dates import date_from_url, parse_date
 
-_DATE_METAS = ("article:published_time", "og:published_time", "pubdate", "publishdate",
-               "publish_date", "publishtime", "dc.date", "dc.date.issued", "date")
+_DATE_METAS = (
+    "article:published_time",
+    "og:published_time",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publishtime",
+    "dc.date",
+    "dc.date.issued",
+    "date",
+)
 _TITLE_SUFFIX = re.compile(r"\s*(?:[-_|—–]|\s-\s)\s*[^-_|—–]{1,20}$")
 _BYLINE_NOISE = re.compile(r"^[■●◆\s]+|^(?:本报)?(?:记者|通讯员|作者|文/|文)[:：\s]*")
+_BRACKETS_AROUND = re.compile(r"^[(（]+|[)）]+$")
 _DATE_LINE = re.compile(r"(?:发布时间|发布日期|时间|日期)[:：]\s*(\S+)")
 
 
@@ -35,7 +45,9 @@ def _text(el: HtmlElement | None) -> str:
 
 def _meta(doc: HtmlElement, *names: str) -> str | None:
     for name in names:
-        for el in doc.xpath(f'//meta[@name or @property][translate(@name,"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")="{name}" or translate(@property,"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")="{name}"]'):
+        for el in doc.xpath(
+            f'//meta[@name or @property][translate(@name,"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")="{name}" or translate(@property,"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")="{name}"]'
+        ):
             content = (el.get("content") or "").strip()
             if content:
                 return content
@@ -51,7 +63,9 @@ def page_date(doc: HtmlElement, url: str) -> date | None:
         found = parse_date(el.get("datetime"))
         if found:
             return found
-    for el in doc.xpath('//*[contains(@class,"date") or contains(@class,"time") or contains(@class,"masthead")]'):
+    for el in doc.xpath(
+        '//*[contains(@class,"date") or contains(@class,"time") or contains(@class,"masthead")]'
+    ):
         found = parse_date(_text(el))
         if found:
             return found
@@ -78,7 +92,7 @@ def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:
 def _authors(el: HtmlElement) -> list[str]:
     names: list[str] = []
     for node in el.xpath('.//*[contains(@class,"author") or contains(@class,"byline")]'):
-        raw = _BYLINE_NOISE.sub("", _text(node)).strip("()() ")
+        raw = _BRACKETS_AROUND.sub("", _BYLINE_NOISE.sub("", _text(node)).strip())
         names.extend(n for n in re.split(r"[\s、,，]+", raw) if 2 <= len(n) <= 4)
     return list(dict.fromkeys(names))
 
@@ -89,15 +103,25 @@ def _article_block(el: HtmlElement, default_date: date | None) -> HtmlArticle | 
         heading = el.find(".//h3")
     title = _text(heading)
     sub = el.xpath('.//*[contains(@class,"subtitle") or self::h4]')
-    paragraphs = [_text(p) for p in el.xpath(".//p[not(ancestor::figure) and not(contains(@class,'author')) and not(contains(@class,'byline')) and not(contains(@class,'caption'))]")]
+    paragraphs = [
+        _text(p)
+        for p in el.xpath(
+            ".//p[not(ancestor::figure) and not(contains(@class,'author')) and not(contains(@class,'byline')) and not(contains(@class,'caption'))]"
+        )
+    ]
     body = "\n".join(p for p in paragraphs if p)
     if not title or not body:
         return None
     own_date = None
     for t in el.xpath(".//time[@datetime]"):
         own_date = parse_date(t.get("datetime")) or own_date
-    return HtmlArticle(title=title, text=body, published_at=own_date or default_date,
-                       authors=_authors(el), subtitle=_text(sub[0]) if sub else None)
+    return HtmlArticle(
+        title=title,
+        text=body,
+        published_at=own_date or default_date,
+        authors=_authors(el),
+        subtitle=_text(sub[0]) if sub else None,
+    )
 
 
 def extract_html(html: str, url: str) -> list[HtmlArticle]:
@@ -112,21 +136,28 @@ def extract_html(html: str, url: str) -> list[HtmlArticle]:
 
 
 def _single_article(doc: HtmlElement, html: str, url: str, when: date | None) -> HtmlArticle | None:
-    extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                            include_tables=False)
+    extracted = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False
+    )
     # No deduplicate=True: trafilatura keeps that cache across calls, which would make clean()
     # drop a page it has seen before; duplicates are the extractor's dup_cluster job.
     text = (getattr(extracted, "text", None) or "").strip() if extracted else ""
     site = _meta(doc, "og:site_name") or ""
     h1 = _text(doc.find(".//h1"))
-    raw_title = h1 or _meta(doc, "og:title") or _text(doc.find(".//title")) or \
-        (getattr(extracted, "title", None) or "")
+    raw_title = (
+        h1
+        or _meta(doc, "og:title")
+        or _text(doc.find(".//title"))
+        or (getattr(extracted, "title", None) or "")
+    )
     if not text:
         return None
     title = clean_title(raw_title, (site,))
     # trafilatura repeats the headline as the first line of the body on some portals.
     if text.startswith(title):
-        text = text[len(title):].lstrip()
+        text = text[len(title) :].lstrip()
     published = when or parse_date(getattr(extracted, "date", None))
-    authors = _authors(doc) or [a for a in re.split(r"[;；,，\s]+", getattr(extracted, "author", None) or "") if a]
+    authors = _authors(doc) or [
+        a for a in re.split(r"[;；,，\s]+", getattr(extracted, "author", None) or "") if a
+    ]
     return HtmlArticle(title=title, text=text, published_at=published, authors=authors)

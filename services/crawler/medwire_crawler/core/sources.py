@@ -65,7 +65,9 @@ def expand_env(text: str, env: dict[str, str]) -> str:
     return _ENV.sub(lambda m: env.get(m.group(1)) or (m.group(2) or ""), text)
 
 
-def parse_sources(text: str, env: dict[str, str], origin: str = "sources.yaml") -> dict[str, Source]:
+def parse_sources(
+    text: str, env: dict[str, str], origin: str = "sources.yaml"
+) -> dict[str, Source]:
     try:
         data = yaml.safe_load(expand_env(text, env))
         parsed = SourcesFile.model_validate(data)

@@ -14,19 +14,35 @@ EXTRACTOR_VERSION = "0.1.0"
 
 # Longest endings first so that 股份有限公司 wins over 公司.
 _ORG_ENDINGS: list[tuple[str, OrgType]] = [
-    ("股份有限公司", "company"), ("有限责任公司", "company"), ("有限公司", "company"),
-    ("集团", "company"), ("药业", "company"), ("医疗", "company"),
-    ("大学", "university"), ("学院", "university"),
-    ("医院", "hospital"), ("研究院", "research_institute"), ("研究所", "research_institute"),
-    ("监督管理局", "government"), ("人民政府", "government"), ("委员会", "government"),
-    ("管理局", "government"), ("局", "government"), ("商会", "association"), ("协会", "association"),
-    ("产业园", "park"), ("开发区", "park"), ("科技报", "media"),
+    ("股份有限公司", "company"),
+    ("有限责任公司", "company"),
+    ("有限公司", "company"),
+    ("集团", "company"),
+    ("药业", "company"),
+    ("医疗", "company"),
+    ("大学", "university"),
+    ("学院", "university"),
+    ("医院", "hospital"),
+    ("研究院", "research_institute"),
+    ("研究所", "research_institute"),
+    ("监督管理局", "government"),
+    ("人民政府", "government"),
+    ("委员会", "government"),
+    ("管理局", "government"),
+    ("局", "government"),
+    ("商会", "association"),
+    ("协会", "association"),
+    ("产业园", "park"),
+    ("开发区", "park"),
+    ("科技报", "media"),
 ]
 _ORG = re.compile(
     r"[\u4e00-\u9fff()（）]{2,18}?(?:" + "|".join(re.escape(e) for e, _ in _ORG_ENDINGS) + r")"
 )
 # Words that end a clause, so an organisation name never starts before them.
-_CLAUSE_START = re.compile(r".*(?:由|与|和|及|、|在|是|为|对|将|向|从|的|了|等|于|共同|联合|分别|包括)")
+_CLAUSE_START = re.compile(
+    r".*(?:由|与|和|及|、|在|是|为|对|将|向|从|的|了|等|于|共同|联合|分别|包括)"
+)
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(元|美元|欧元)")
 _MULTIPLIER = {None: 1, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
 _CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR"}
@@ -42,7 +58,19 @@ TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
     "产业链": ("产业链",),
     "政策": ("政策", "若干措施", "实施方案"),
 }
-_DOMAIN_TERMS = ("医药", "药品", "医疗", "器械", "生物", "临床", "医院", "药监", "制药", "疫苗", "健康")
+_DOMAIN_TERMS = (
+    "医药",
+    "药品",
+    "医疗",
+    "器械",
+    "生物",
+    "临床",
+    "医院",
+    "药监",
+    "制药",
+    "疫苗",
+    "健康",
+)
 
 
 def _org_type(name: str) -> OrgType:
@@ -59,7 +87,7 @@ def find_organizations(text: str) -> list[Organization]:
         clause = _CLAUSE_START.match(name)
         if clause:
             start += clause.end()
-            name = name[clause.end():]
+            name = name[clause.end() :]
         if len(name) < 4:
             continue
         org = found.setdefault(name, Organization(name=name, type=_org_type(name)))
@@ -69,8 +97,11 @@ def find_organizations(text: str) -> list[Organization]:
 
 def find_amounts(text: str) -> list[Amount]:
     return [
-        Amount(text=m.group(0), value=float(m.group(1)) * _MULTIPLIER[m.group(2)],
-               unit=_CURRENCY[m.group(3)])
+        Amount(
+            text=m.group(0),
+            value=float(m.group(1)) * _MULTIPLIER[m.group(2)],
+            unit=_CURRENCY[m.group(3)],
+        )
         for m in _MONEY.finditer(text)
     ]
 
@@ -81,7 +112,9 @@ def find_topics(text: str) -> list[str]:
 
 def relevance(title: str, text: str) -> float:
     """Share of domain vocabulary, squashed to [0, 1]; the title counts five times."""
-    hits = sum(text.count(t) for t in _DOMAIN_TERMS) + 5 * sum(title.count(t) for t in _DOMAIN_TERMS)
+    hits = sum(text.count(t) for t in _DOMAIN_TERMS) + 5 * sum(
+        title.count(t) for t in _DOMAIN_TERMS
+    )
     density = hits / max(1.0, len(text) / 100)
     return round(min(1.0, density / 2.0), 3)
 
