@@ -55,7 +55,9 @@ class ServiceProcess:
     log_path: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, log_dir: Path, timeout: float = 60) -> ServiceProcess:
+    def start(
+        self, log_dir: Path, timeout: float = 60, wait_healthy: bool = True
+    ) -> ServiceProcess:
         self.log_path = log_dir / f"{self.name}-{self.port}.log"
         env = {**os.environ, **self.env}
         self.proc = subprocess.Popen(
@@ -65,6 +67,12 @@ class ServiceProcess:
             stdout=self.log_path.open("wb"),
             stderr=subprocess.STDOUT,
         )
+        if not wait_healthy:
+            return self
+        return self.wait_healthy(timeout)
+
+    def wait_healthy(self, timeout: float = 60) -> ServiceProcess:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -164,3 +172,59 @@ async def wait_for(check: Callable[[], Any], timeout: float = 60, interval: floa
             return last
         await asyncio.sleep(interval)
     return last
+
+
+class TcpProxy:
+    """A loopback TCP proxy to a real server that a test can cut (refusing and dropping every
+    connection) and restore, to play an outage of PostgreSQL or Kafka without faking either."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        self._server: asyncio.base_events.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def _call(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=10)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        self._writers |= {writer, up_writer}
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        self._writers -= {writer, up_writer}
+
+    def open(self) -> TcpProxy:
+        async def start() -> None:
+            self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+        self._call(start())
+        return self
+
+    def cut(self) -> None:
+        async def stop() -> None:
+            if self._server is not None:
+                self._server.close()
+                self._server = None
+            for writer in list(self._writers):
+                writer.transport.abort()
+            self._writers.clear()
+
+        self._call(stop())
