@@ -3,7 +3,6 @@ the outage is played by cutting a TCP proxy in front of the real PostgreSQL or K
 
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.request
 from pathlib import Path
@@ -28,8 +27,16 @@ pytestmark = pytest.mark.integration
 
 
 def article_status(service: ServiceProcess, article_id: str) -> int:
+    return http_status(f"{service.url}/v1/articles/{article_id}")
+
+
+def health_status(service: ServiceProcess) -> int:
+    return http_status(f"{service.url}/healthz")
+
+
+def http_status(url: str) -> int:
     try:
-        with urllib.request.urlopen(f"{service.url}/v1/articles/{article_id}", timeout=5) as r:
+        with urllib.request.urlopen(url, timeout=5) as r:
             return r.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -47,9 +54,8 @@ async def test_api_waits_for_the_database_and_loses_nothing_during_an_outage(
     env = service_env(kafka, topic_prefix, MEDWIRE_API_PORT=str(port), MEDWIRE_DATABASE_URL=url)
     api = ServiceProcess("api", port, env).start(log_dir, wait_healthy=False)
     try:
-        await asyncio.sleep(3)
+        assert await wait_for(lambda: "migrating the database failed" in api.log_tail(), timeout=60)
         assert api.proc and api.proc.poll() is None, api.log_tail()
-        assert "migrating the database failed" in api.log_tail()
         proxy.open()
         api.wait_healthy(timeout=60)
 
@@ -69,12 +75,13 @@ async def test_api_waits_for_the_database_and_loses_nothing_during_an_outage(
             topic_prefix + "articles.enriched",
             [(second.article_id.encode(), second.model_dump_json().encode())],
         )
-        await asyncio.sleep(4)
+        assert await wait_for(
+            lambda: "TransientError: database unreachable" in api.log_tail(), timeout=60
+        )
         proxy.open()
         assert await wait_for(lambda: article_status(api, "outage-2") == 200, timeout=90), (
             api.log_tail()
         )
-        assert "TransientError: database unreachable" in api.log_tail(200)
         assert 'medwire_api_transient_retries_total{operation="process"}' in api.metrics_text()
         dlq = await consume(
             kafka, topic_prefix + "articles.enriched.dlq", lambda rs: False, timeout=2
@@ -94,11 +101,13 @@ async def test_stage_waits_for_an_unreachable_broker(
     env = service_env(f"127.0.0.1:{proxy.port}", topic_prefix, MEDWIRE_CLEANER_PORT=str(port))
     cleaner = ServiceProcess("cleaner", port, env).start(log_dir, wait_healthy=False)
     try:
-        await asyncio.sleep(3)
+        assert await wait_for(lambda: "retrying in" in cleaner.log_tail(), timeout=60), (
+            cleaner.log_tail()
+        )
         assert cleaner.proc and cleaner.proc.poll() is None, cleaner.log_tail()
-        with pytest.raises(urllib.error.HTTPError):  # up, but says it is not healthy yet
-            urllib.request.urlopen(f"{cleaner.url}/healthz", timeout=5)
-        assert "retrying in" in cleaner.log_tail()
+        assert await wait_for(
+            lambda: health_status(cleaner) == 503, timeout=30
+        )  # up, not healthy yet
         proxy.open()
         cleaner.wait_healthy(timeout=60)
         await produce(
