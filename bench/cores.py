@@ -10,6 +10,7 @@ import argparse
 import json
 import platform
 import resource
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,6 +23,9 @@ from medwire_common.schemas import RawPage, Source
 from medwire_extractor.core import extract
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from benchfile import write_section  # noqa: E402
+
 SITE = ROOT / "tests" / "fixtures" / "site"
 
 
@@ -113,19 +117,7 @@ def main() -> None:
         "",
     ]
     section = "\n".join(lines)
-    target = ROOT / "BENCHMARKS.md"
-    text = (
-        target.read_text(encoding="utf-8")
-        if target.exists()
-        else "# Benchmarks\n\nFigures written by the scripts in `bench/`; each section is replaced by its script.\n\n"
-    )
-    if "## cores\n" in text:
-        start = text.index("## cores\n")
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    target.write_text(text, encoding="utf-8")
+    write_section(ROOT / "BENCHMARKS.md", "cores", section)
     print(section)
 
 

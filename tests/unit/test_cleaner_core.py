@@ -95,7 +95,7 @@ def test_parses_chinese_and_iso_dates() -> None:
 def test_title_loses_site_suffix_and_weibo_wrapping() -> None:
     assert (
         clean_title("山东济南:老字号与外贸优品同台展销_资讯_齐鲁生活网")
-        == "山东济南:老字号与外贸优品同台展销_资讯"
+        == "山东济南:老字号与外贸优品同台展销"
     )
     assert (
         clean_title("#新型工业化强市建设# 【市医药产业链:强化重点项目推进】医药及…")

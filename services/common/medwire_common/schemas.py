@@ -92,6 +92,10 @@ class CleanArticle(Record):
     text: str
     language: str = "zh"
     flags: list[str] = Field(default_factory=list)
+    original_title: str | None = Field(
+        None, description="The title before traditional → simplified"
+    )
+    original_text: str | None = Field(None, description="The text before traditional → simplified")
 
 
 class Organization(BaseModel):

@@ -1,4 +1,8 @@
-"""The cleaner's pure core: `clean(raw) -> list[CleanArticle]`. No network, no clock, no Kafka."""
+"""The cleaner's pure core: `clean(raw) -> list[CleanArticle]`. No network, no clock, no Kafka.
+
+bytes → text (charset repaired) → drafts (HTML reader or plain-text reader) → normalised
+articles (pinyin glosses, full-width, traditional → simplified, spam, repeats, bylines) + flags.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,23 @@ from medwire_common.ids import article_id, canonical_url, domain_of
 from medwire_common.schemas import CleanArticle, RawPage
 
 from .decode import decode_page
-from .html import HtmlArticle, extract_html
+from .draft import Draft
+from .html import extract_html
+from .normalize import (
+    clean_paragraphs,
+    normalize_chars,
+    remove_pinyin_glosses,
+    simplify,
+    to_simplified,
+)
+from .text import extract_text
 
 __all__ = ["clean", "PageTooLarge", "MAX_PAGE_BYTES"]
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
+LOW_TEXT_CHARS = 80
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_TRUNCATION = re.compile(r"[(（]\s*(?:下转|转下|转第|未完待续)")
 
 
 class PageTooLarge(ValueError):
@@ -25,11 +40,37 @@ def _language(text: str) -> str:
     return "zh" if sample and len(_CJK.findall(sample)) / len(sample) > 0.2 else "und"
 
 
-def _plain_text_article(text: str) -> list[HtmlArticle]:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if len(lines) < 2:
-        return []
-    return [HtmlArticle(title=lines[0].lstrip("# "), text="\n".join(lines[1:]), published_at=None)]
+def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] | None:
+    """Normalise a draft; returns it with the traditional originals, or None if nothing is left."""
+    cleaned = clean_paragraphs(draft.paragraphs)
+    text = "\n".join(cleaned.paragraphs)
+    if not text:
+        return None
+    flags = set(draft.flags) | cleaned.flags | page_flags
+    title = normalize_chars(remove_pinyin_glosses(draft.title))
+    subtitle = normalize_chars(draft.subtitle) if draft.subtitle else None
+    authors = list(dict.fromkeys(draft.authors + cleaned.authors))
+    originals: dict[str, str] = {}
+    simple_text, converted = to_simplified(text)
+    if converted:
+        originals = {"original_title": title, "original_text": text}
+        text, title = simple_text, simplify(title)
+        subtitle = simplify(subtitle) if subtitle else None
+        authors = [simplify(a) for a in authors]
+        flags.add("traditional_converted")
+    if len(text) < LOW_TEXT_CHARS:
+        flags.add("low_text")
+    if _TRUNCATION.search(text):
+        flags.add("truncated")
+    finished = Draft(
+        title=title,
+        paragraphs=text.split("\n"),
+        published_at=draft.published_at,
+        authors=authors,
+        subtitle=subtitle,
+        flags=flags,
+    )
+    return finished, originals
 
 
 def clean(raw: RawPage) -> list[CleanArticle]:
@@ -39,31 +80,47 @@ def clean(raw: RawPage) -> list[CleanArticle]:
     body = raw.body
     if len(body) > MAX_PAGE_BYTES:
         raise PageTooLarge(f"page is {len(body)} bytes, over the {MAX_PAGE_BYTES}-byte limit")
-    content_type = raw.headers.get("content-type") or raw.headers.get("Content-Type") or ""
-    is_html = "html" in content_type or body.lstrip()[:1] == b"<" or not content_type
+    content_type = (
+        raw.headers.get("content-type") or raw.headers.get("Content-Type") or ""
+    ).lower()
+    head = body.lstrip()[:512].lower()
+    is_html = "html" in content_type or (
+        not content_type.startswith("text/plain") and head[:1] == b"<"
+    )
     decoded = decode_page(body, content_type, is_html)
     url = raw.final_url or raw.url
-    found = extract_html(decoded.text, url) if is_html else _plain_text_article(decoded.text)
+    drafts = extract_html(decoded.text, url) if is_html else extract_text(decoded.text, url)
+    page_flags = {"encoding_repaired"} if decoded.repaired else set()
     canonical = canonical_url(url)
-    flags = ["encoding_repaired"] if decoded.repaired else []
-    return [
-        CleanArticle(
-            article_id=article_id(canonical, position),
-            page_id=raw.page_id,
-            position=position,
-            url=url,
-            canonical_url=canonical,
-            source=raw.source
-            if raw.source.domain
-            else raw.source.model_copy(update={"domain": domain_of(url)}),
-            title=a.title,
-            subtitle=a.subtitle,
-            published_at=a.published_at,
-            fetched_at=raw.fetched_at,
-            authors=a.authors,
-            text=a.text,
-            language=_language(a.text),
-            flags=list(flags),
+    source = (
+        raw.source
+        if raw.source.domain
+        else raw.source.model_copy(update={"domain": domain_of(url)})
+    )
+    articles: list[CleanArticle] = []
+    for draft in drafts:
+        finished = finish(draft, page_flags)
+        if finished is None or not finished[0].title:
+            continue
+        d, originals = finished
+        position = len(articles)
+        articles.append(
+            CleanArticle(
+                article_id=article_id(canonical, position),
+                page_id=raw.page_id,
+                position=position,
+                url=url,
+                canonical_url=canonical,
+                source=source,
+                title=d.title,
+                subtitle=d.subtitle,
+                published_at=d.published_at,
+                fetched_at=raw.fetched_at,
+                authors=d.authors,
+                text="\n".join(d.paragraphs),
+                language=_language(d.paragraphs[0] if d.paragraphs else ""),
+                flags=sorted(d.flags),
+                **originals,
+            )
         )
-        for position, a in enumerate(found)
-    ]
+    return articles

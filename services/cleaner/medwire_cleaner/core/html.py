@@ -1,10 +1,12 @@
-"""HTML page → articles: e-paper pages with several `<article>` blocks are split; any other page
-goes through trafilatura, with Chinese portals' metadata conventions read first."""
+"""HTML page → drafts. E-paper pages with several `<article>` blocks are split; otherwise the
+block whose paragraphs hold the most Chinese text (links discounted) is the article, after the
+page's chrome (navigation, share bars, comment boxes, footers…) is pruned. trafilatura is only
+the fallback for pages where no such block exists."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import defaultdict
 from datetime import date
 
 import lxml.html
@@ -12,6 +14,8 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from .dates import date_from_url, parse_date
+from .draft import Draft
+from .posts import looks_like_posts, split_posts
 
 _DATE_METAS = (
     "article:published_time",
@@ -23,141 +27,336 @@ _DATE_METAS = (
     "dc.date",
     "dc.date.issued",
     "date",
+    "created",
 )
-_TITLE_SUFFIX = re.compile(r"\s*(?:[-_|—–]|\s-\s)\s*[^-_|—–]{1,20}$")
-_BYLINE_NOISE = re.compile(r"^[■●◆\s]+|^(?:本报)?(?:记者|通讯员|作者|文/|文)[:：\s]*")
-_BRACKETS_AROUND = re.compile(r"^[(（]+|[)）]+$")
-_DATE_LINE = re.compile(r"(?:发布时间|发布日期|时间|日期)[:：]\s*(\S+)")
-
-
-@dataclass
-class HtmlArticle:
-    title: str
-    text: str
-    published_at: date | None
-    authors: list[str] = field(default_factory=list)
-    subtitle: str | None = None
+_DATE_LINE = re.compile(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*(\S+)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_JUNK_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "form",
+    "textarea",
+    "select",
+    "button",
+    "svg",
+    "canvas",
+    "nav",
+    "footer",
+    "header",
+    "aside",
+    "figure",
+    "template",
+    "object",
+    "embed",
+)
+_JUNK_TOKENS = frozenset(
+    """nav navbar menu crumb crumbs breadcrumb position location footer ft hd copyright
+share sharing bdshare related recommend comment comments reply sidebar side right hot rank ad ads advert
+banner login qrcode qr follow print pages pager pagination disclaimer toolbar tags handle links logo top
+topnav search subscribe info meta source views rt masthead colophon edition issue daodu guide
+statement""".split()
+)
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li blockquote pre td section article table ul ol dd dt main".split()
+)
+_BYLINE_WORDS = re.compile(r"^[■●◆▲\s]+|(?:本报)?(?:记者|通讯员|作者|文/|文|摄影|编辑)[:：\s]*")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|-{1,2}|—{1,2}|–)\s*")
 
 
 def _text(el: HtmlElement | None) -> str:
     return re.sub(r"\s+", " ", el.text_content()).strip() if el is not None else ""
 
 
+def _cjk(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def _tokens(el: HtmlElement) -> set[str]:
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return set(re.split(r"[\s_\-]+", raw)) - {""}
+
+
 def _meta(doc: HtmlElement, *names: str) -> str | None:
-    for name in names:
-        for el in doc.xpath(
-            f'//meta[@name or @property][translate(@name,"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")="{name}" or translate(@property,"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")="{name}"]'
-        ):
-            content = (el.get("content") or "").strip()
-            if content:
-                return content
+    wanted = set(names)
+    for el in doc.iter("meta"):
+        key = (el.get("name") or el.get("property") or el.get("itemprop") or "").lower()
+        content = (el.get("content") or "").strip()
+        if key in wanted and content:
+            return str(content)
     return None
 
 
 def page_date(doc: HtmlElement, url: str) -> date | None:
-    """The page's own date: meta tags, `<time>`, a '发布时间:' line, the masthead, the URL."""
+    """The page's own date: meta tags, `<time>`, an info line (`发布时间:`), the masthead, the URL."""
     found = parse_date(_meta(doc, *_DATE_METAS))
     if found:
         return found
-    for el in doc.xpath("//time[@datetime]"):
-        found = parse_date(el.get("datetime"))
+    for el in doc.iter("time"):
+        found = parse_date(el.get("datetime") or el.get("title") or _text(el))
         if found:
             return found
-    for el in doc.xpath(
-        '//*[contains(@class,"date") or contains(@class,"time") or contains(@class,"masthead")]'
-    ):
-        found = parse_date(_text(el))
-        if found:
-            return found
-    for m in _DATE_LINE.finditer(_text(doc.find("body"))[:5000]):
+    for el in doc.iter("div", "span", "p", "a", "td", "em", "i", "li"):
+        if _tokens(el) & {
+            "date",
+            "time",
+            "info",
+            "meta",
+            "masthead",
+            "pubtime",
+            "publish",
+            "source",
+        }:
+            text = _text(el)
+            if len(text) < 200:
+                found = parse_date(el.get("title")) or parse_date(text)
+                if found:
+                    return found
+    body = doc.find("body")
+    for m in _DATE_LINE.finditer(_text(body)[:8000] if body is not None else ""):
         found = parse_date(m.group(1))
         if found:
             return found
     return date_from_url(url)
 
 
+def _is_main_content(el: HtmlElement) -> bool:
+    """Never prune a block that holds the article itself (e.g. a gov site's `TRS_Editor`)."""
+    paragraphs = [p for p in el.iter("p") if _cjk(_text(p)) > 30]
+    return len(paragraphs) >= 2 and sum(_cjk(_text(p)) for p in paragraphs) > 150
+
+
+def prune(doc: HtmlElement) -> set[str]:
+    """Remove page chrome in place; returns flags (hidden spam seen)."""
+    flags: set[str] = set()
+    from .normalize import spam_score
+
+    doomed = []
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            doomed.append(el)
+            continue
+        style = (el.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or "visibility:hidden" in style:
+            if spam_score(_text(el)) >= 2:
+                flags.add("spam_injection")
+            doomed.append(el)
+        elif el.tag in _JUNK_TAGS or (_tokens(el) & _JUNK_TOKENS and not _is_main_content(el)):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return flags
+
+
+def _leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
+    """Block elements with no block element inside, in document order."""
+    has_block_child: set[HtmlElement] = set()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS:
+            parent = el.getparent()
+            while parent is not None and parent is not root.getparent():
+                has_block_child.add(parent)
+                parent = parent.getparent()
+    return [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS and el not in has_block_child
+    ]
+
+
+def _block_lines(el: HtmlElement) -> list[str]:
+    for br in el.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return [
+        re.sub(r"[ \t\u3000]+", " ", line).strip()
+        for line in el.text_content().split("\n")
+        if line.strip()
+    ]
+
+
+def _link_text(el: HtmlElement) -> int:
+    return sum(len(_text(a)) for a in el.iter("a"))
+
+
+def content_root(doc: HtmlElement) -> HtmlElement | None:
+    """The element whose leaf blocks carry the most Chinese text (readability-style scoring)."""
+    scores: dict[HtmlElement, float] = defaultdict(float)
+    body = doc.find("body") if doc.find("body") is not None else doc
+    for block in _leaf_blocks(body):
+        text = _text(block)
+        n = _cjk(text)
+        if n < 10:
+            continue
+        weight = n * (1 - min(1.0, _link_text(block) / max(1, len(text))))
+        parent = block.getparent()
+        if parent is not None:
+            scores[parent] += weight
+            grand = parent.getparent()
+            if grand is not None:
+                scores[grand] += weight / 3
+    if not scores:
+        return None
+    return max(scores, key=lambda el: scores[el])
+
+
+def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
+    """The root plus siblings of the same class holding text (a page of several posts)."""
+    parent = root.getparent()
+    if parent is None or not root.get("class"):
+        return [root]
+    return [
+        el
+        for el in parent
+        if el is root or (el.get("class") == root.get("class") and _cjk(_text(el)) > 30)
+    ]
+
+
+def paragraphs_of(root: HtmlElement) -> list[str]:
+    out: list[str] = []
+    for block in _leaf_blocks(root):
+        if block.tag in ("h1",) or _tokens(block) & {
+            "author",
+            "byline",
+            "caption",
+            "kicker",
+            "subtitle",
+        }:
+            continue
+        out.extend(_block_lines(block))
+    if not out:
+        out = _block_lines(root)
+    return out
+
+
+def _title_candidates(doc: HtmlElement) -> list[str]:
+    found = [_text(h) for h in doc.iter("h1")]
+    for el in doc.iter("div", "h2", "p", "span", "td"):
+        tokens = _tokens(el)
+        if tokens & {"title", "headline", "tit"} and not tokens & {"subtitle", "sub"}:
+            found.append(_text(el))
+    return [t for t in found if 4 <= len(t) <= 120]
+
+
 def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:
-    """Drop a site-name suffix (`… - 微博`, `…_大众网`) and Weibo's `#话题#【title】` wrapping."""
+    """Drop site-name suffixes (`…_资讯_齐鲁生活网`, `… - 微博`) and Weibo's `#话题#【title】`."""
     title = re.sub(r"\s+", " ", title).strip()
     bracketed = re.match(r"^(?:#[^#]{1,40}#\s*)?【([^】]{4,120})】", title)
     if bracketed:
         return bracketed.group(1).strip()
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) > 1:
+        head = parts[0]
+        if len(head) >= 6:
+            return head
     for name in site_names:
-        if name and title.endswith(name) and len(title) > len(name) + 2:
-            return _TITLE_SUFFIX.sub("", title).strip()
-    stripped = _TITLE_SUFFIX.sub("", title).strip()
-    return stripped if len(stripped) >= 4 else title
+        if name and title.endswith(name) and len(title) > len(name) + 4:
+            return title[: -len(name)].rstrip(" _-|")
+    return title
 
 
-def _authors(el: HtmlElement) -> list[str]:
+def page_title(doc: HtmlElement, original: HtmlElement) -> str:
+    candidates = _title_candidates(doc) or _title_candidates(original)
+    head_title = _text(original.find(".//title"))
+    og = _meta(original, "og:title")
+    if candidates:
+        # Prefer the heading that the <title> starts with (the site name is often an <h1> too).
+        for c in candidates:
+            if head_title.startswith(c) or (og and og == c):
+                return c
+        return candidates[0]
+    site = _meta(original, "og:site_name") or ""
+    return clean_title(og or head_title, (site,))
+
+
+def authors_of(el: HtmlElement) -> list[str]:
     names: list[str] = []
-    for node in el.xpath('.//*[contains(@class,"author") or contains(@class,"byline")]'):
-        raw = _BRACKETS_AROUND.sub("", _BYLINE_NOISE.sub("", _text(node)).strip())
-        names.extend(n for n in re.split(r"[\s、,，]+", raw) if 2 <= len(n) <= 4)
+    for node in el.iter():
+        if isinstance(node.tag, str) and _tokens(node) & {"author", "byline"}:
+            raw = _BYLINE_WORDS.sub(" ", _text(node))
+            raw = re.sub(r"[()（）]", " ", raw)
+            names.extend(
+                n for n in re.split(r"[\s、,，]+", raw) if 2 <= len(n) <= 4 and _cjk(n) == len(n)
+            )
     return list(dict.fromkeys(names))
 
 
-def _article_block(el: HtmlElement, default_date: date | None) -> HtmlArticle | None:
-    heading = el.find(".//h1") if el.find(".//h1") is not None else el.find(".//h2")
-    if heading is None:
-        heading = el.find(".//h3")
+def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
+    heading = next(
+        (h for tag in ("h1", "h2", "h3") for h in el.iter(tag) if "kicker" not in _tokens(h)), None
+    )
     title = _text(heading)
-    sub = el.xpath('.//*[contains(@class,"subtitle") or self::h4]')
-    paragraphs = [
-        _text(p)
-        for p in el.xpath(
-            ".//p[not(ancestor::figure) and not(contains(@class,'author')) and not(contains(@class,'byline')) and not(contains(@class,'caption'))]"
-        )
-    ]
-    body = "\n".join(p for p in paragraphs if p)
-    if not title or not body:
+    kicker = next(
+        (
+            _text(k)
+            for k in el.iter()
+            if isinstance(k.tag, str) and _tokens(k) & {"kicker", "subtitle"}
+        ),
+        None,
+    )
+    authors = authors_of(el)
+    for node in [
+        heading,
+        *[
+            k
+            for k in el.iter()
+            if isinstance(k.tag, str) and _tokens(k) & {"kicker", "subtitle", "author", "byline"}
+        ],
+    ]:
+        if node is not None and node.getparent() is not None:
+            node.drop_tree()
+    paragraphs = paragraphs_of(el)
+    if not title or not paragraphs:
         return None
-    own_date = None
-    for t in el.xpath(".//time[@datetime]"):
-        own_date = parse_date(t.get("datetime")) or own_date
-    return HtmlArticle(
+    own = next(
+        (parse_date(t.get("datetime")) for t in el.iter("time") if parse_date(t.get("datetime"))),
+        None,
+    )
+    return Draft(
         title=title,
-        text=body,
-        published_at=own_date or default_date,
-        authors=_authors(el),
-        subtitle=_text(sub[0]) if sub else None,
+        paragraphs=paragraphs,
+        published_at=own or when,
+        authors=authors,
+        subtitle=kicker,
     )
 
 
-def extract_html(html: str, url: str) -> list[HtmlArticle]:
+def extract_html(html: str, url: str) -> list[Draft]:
+    try:
+        original = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    when = page_date(original, url)
     doc = lxml.html.document_fromstring(html)
-    when = page_date(doc, url)
-    blocks = doc.xpath("//article")
+    flags = prune(doc)
+    blocks = [b for b in doc.iter("article")]
     if len(blocks) >= 2:
-        articles = [a for a in (_article_block(b, when) for b in blocks) if a]
-        if articles:
-            return articles
-    return [a for a in [_single_article(doc, html, url, when)] if a]
-
-
-def _single_article(doc: HtmlElement, html: str, url: str, when: date | None) -> HtmlArticle | None:
-    extracted = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False
-    )
-    # No deduplicate=True: trafilatura keeps that cache across calls, which would make clean()
-    # drop a page it has seen before; duplicates are the extractor's dup_cluster job.
-    text = (getattr(extracted, "text", None) or "").strip() if extracted else ""
-    site = _meta(doc, "og:site_name") or ""
-    h1 = _text(doc.find(".//h1"))
-    raw_title = (
-        h1
-        or _meta(doc, "og:title")
-        or _text(doc.find(".//title"))
-        or (getattr(extracted, "title", None) or "")
-    )
-    if not text:
-        return None
-    title = clean_title(raw_title, (site,))
-    # trafilatura repeats the headline as the first line of the body on some portals.
-    if text.startswith(title):
-        text = text[len(title) :].lstrip()
-    published = when or parse_date(getattr(extracted, "date", None))
-    authors = _authors(doc) or [
-        a for a in re.split(r"[;；,，\s]+", getattr(extracted, "author", None) or "") if a
+        drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
+        if drafts:
+            return drafts
+    root = content_root(doc)
+    if root is None:
+        return _fallback(html, url, when)
+    paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
+    if looks_like_posts(paragraphs):
+        return split_posts(paragraphs, when)
+    title = page_title(doc, original)
+    if paragraphs and paragraphs[0] == title:
+        paragraphs = paragraphs[1:]
+    authors = authors_of(original)
+    return [
+        Draft(title=title, paragraphs=paragraphs, published_at=when, authors=authors, flags=flags)
     ]
-    return HtmlArticle(title=title, text=text, published_at=published, authors=authors)
+
+
+def _fallback(html: str, url: str, when: date | None) -> list[Draft]:
+    extracted = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False
+    )
+    text = (getattr(extracted, "text", None) or "").strip() if extracted else ""
+    if not text:
+        return []
+    title = clean_title(getattr(extracted, "title", None) or "")
+    published = when or parse_date(getattr(extracted, "date", None))
+    return [Draft(title=title, paragraphs=text.split("\n"), published_at=published)]

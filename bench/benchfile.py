@@ -1,0 +1,19 @@
+"""BENCHMARKS.md is shared by the benchmarks: each rewrites only its own `## name` section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HEADER = "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script rewrites only its own section.\n\n"
+
+
+def write_section(path: Path, name: str, section: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    marker = f"## {name}\n"
+    if marker in text:
+        start = text.index(marker)
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section.rstrip("\n") + "\n" + (text[end:] if end != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    path.write_text(text, encoding="utf-8")
