@@ -270,15 +270,31 @@ def page_title(doc: HtmlElement, original: HtmlElement) -> str:
     return clean_title(og or head_title, (site,))
 
 
+_LABELLED_AUTHORS = re.compile(
+    r"(?:作者|记者|撰稿|文/)\s*[:：]?\s*((?:[\u4e00-\u9fff]{2,3}(?:[\s、,，]+|$)){1,4})"
+)
+_NOT_NAMES = frozenset("字号 来源 发布 时间 分享 编辑 责任 通讯员 浏览 阅读 本报 记者".split())
+
+
+def _names(raw: str) -> list[str]:
+    parts = re.split(r"[\s、,，()（）]+", raw)
+    return [n for n in parts if 2 <= len(n) <= 4 and _cjk(n) == len(n) and n not in _NOT_NAMES]
+
+
 def authors_of(el: HtmlElement) -> list[str]:
+    """Names in byline elements (`■ 班娟娟`, `记者 陈晓`) and in info lines (`作者:王强`)."""
     names: list[str] = []
     for node in el.iter():
-        if isinstance(node.tag, str) and _tokens(node) & {"author", "byline"}:
-            raw = _BYLINE_WORDS.sub(" ", _text(node))
-            raw = re.sub(r"[()（）]", " ", raw)
-            names.extend(
-                n for n in re.split(r"[\s、,，]+", raw) if 2 <= len(n) <= 4 and _cjk(n) == len(n)
-            )
+        if not isinstance(node.tag, str):
+            continue
+        tokens = _tokens(node)
+        if tokens & {"author", "byline"}:
+            names.extend(_names(_BYLINE_WORDS.sub(" ", _text(node))))
+        elif tokens & {"info", "meta", "source"}:
+            text = _text(node)
+            if len(text) < 200:
+                for m in _LABELLED_AUTHORS.finditer(text):
+                    names.extend(_names(m.group(1)))
     return list(dict.fromkeys(names))
 
 

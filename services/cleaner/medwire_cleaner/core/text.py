@@ -63,6 +63,16 @@ def is_heading(block: str) -> bool:
     )
 
 
+def _cut_sentence(block: str, following: str) -> bool:
+    """A short line with a sentence comma, not followed by a new article's dateline, is the head
+    of a sentence the layout cut (`随后,卢东亮主持召开座谈会,认真听` | `取入驻…`), not a headline."""
+    return (
+        bool(re.search(r"[,，]", block))
+        and not following.startswith("本报")
+        and _CJK_START.match(following) is not None
+    )
+
+
 def rejoin_breaks(blocks: list[str]) -> list[str]:
     """`…山西中医药大学、中` + `北大学发布了…` → one paragraph: a body block cut mid-sentence by the
     layout continues in the next body block."""
@@ -108,7 +118,7 @@ def _epaper(blocks: list[str], when: date | None) -> list[Draft]:
     drafts: list[Draft] = []
     heads: list[str] = []
     truncated = False
-    for b in blocks:
+    for i, b in enumerate(blocks):
         if _GUIDE.match(b):
             break
         if _MASTHEAD.match(b) or _PORTAL_CHROME.match(b) or _EDITION.match(b):
@@ -120,7 +130,12 @@ def _epaper(blocks: list[str], when: date | None) -> list[Draft]:
         if byline and drafts:
             drafts[-1].authors.extend(byline.group(1).split())
             continue
-        if is_heading(b) and (heads or not drafts or drafts[-1].paragraphs):
+        following = blocks[i + 1] if i + 1 < len(blocks) else ""
+        if (
+            is_heading(b)
+            and not _cut_sentence(b, following)
+            and (heads or not drafts or drafts[-1].paragraphs)
+        ):
             if drafts and b == drafts[-1].title:
                 continue  # a portal prints the title again
             if b not in heads:
