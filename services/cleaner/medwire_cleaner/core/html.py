@@ -73,9 +73,16 @@ def _cjk(text: str) -> int:
     return len(_CJK.findall(text))
 
 
-def _tokens(el: HtmlElement) -> set[str]:
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    return set(re.split(r"[\s_\-]+", raw)) - {""}
+_SPLIT_TOKENS = re.compile(r"[\s_\-]+")
+_NO_TOKENS: frozenset[str] = frozenset()
+
+
+def _tokens(el: HtmlElement) -> frozenset[str]:
+    """Lower-case words of an element's class and id (`news_info` → {news, info})."""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return _NO_TOKENS
+    return frozenset(_SPLIT_TOKENS.split(f"{cls or ''} {ident or ''}".lower())) - {""}
 
 
 def _meta(doc: HtmlElement, *names: str) -> str | None:
@@ -256,17 +263,17 @@ def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:
     return title
 
 
-def page_title(doc: HtmlElement, original: HtmlElement) -> str:
-    candidates = _title_candidates(doc) or _title_candidates(original)
-    head_title = _text(original.find(".//title"))
-    og = _meta(original, "og:title")
+def page_title(
+    candidates: list[str], fallback: list[str], head_title: str, og: str | None, site: str
+) -> str:
+    """The article's heading: an <h1> or title-classed element that survived pruning (or any, if
+    none did), preferring the one the <title> starts with (the site name is often an <h1> too)."""
+    candidates = candidates or fallback
     if candidates:
-        # Prefer the heading that the <title> starts with (the site name is often an <h1> too).
         for c in candidates:
             if head_title.startswith(c) or (og and og == c):
                 return c
         return candidates[0]
-    site = _meta(original, "og:site_name") or ""
     return clean_title(og or head_title, (site,))
 
 
@@ -340,13 +347,17 @@ def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
 
 def extract_html(html: str, url: str) -> list[Draft]:
     try:
-        original = lxml.html.document_fromstring(html)
+        doc = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return []
-    when = page_date(original, url)
-    doc = lxml.html.document_fromstring(html)
+    # What the page says about itself is read before its chrome is pruned away.
+    when = page_date(doc, url)
+    head_title = _text(doc.find(".//title"))
+    og, site = _meta(doc, "og:title"), _meta(doc, "og:site_name") or ""
+    all_titles = _title_candidates(doc)
+    authors = authors_of(doc)
     flags = prune(doc)
-    blocks = [b for b in doc.iter("article")]
+    blocks = list(doc.iter("article"))
     if len(blocks) >= 2:
         drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
         if drafts:
@@ -357,10 +368,9 @@ def extract_html(html: str, url: str) -> list[Draft]:
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
     if looks_like_posts(paragraphs):
         return split_posts(paragraphs, when)
-    title = page_title(doc, original)
+    title = page_title(_title_candidates(doc), all_titles, head_title, og, site)
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
-    authors = authors_of(original)
     return [
         Draft(title=title, paragraphs=paragraphs, published_at=when, authors=authors, flags=flags)
     ]
