@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from medwire_cleaner.core import clean
+from medwire_common.dedup import DuplicateIndex
 from medwire_common.ids import domain_of, page_id
 from medwire_common.schemas import CleanArticle, CrawlRequest, EnrichedArticle, RawPage, Source
 from medwire_extractor.core import extract
@@ -50,10 +51,19 @@ def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
 def process_files(
     files: Iterable[Path], urls: dict[str, str], default_url: str | None, fetched_at: datetime
 ) -> Iterator[dict[str, Any]]:
+    """Clean and extract each file; the files are one batch, so near-duplicates among them
+    share `dup_cluster`."""
+    index = DuplicateIndex()
     for path in files:
         url = urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri()
         for article in clean(raw_page_from_file(path, url, fetched_at)):
-            yield extract(article).model_dump(mode="json")
+            enriched = extract(article)
+            enriched.dup_cluster = index.assign(
+                enriched.article_id,
+                enriched.minhash,
+                enriched.content_hash or enriched.dup_cluster or "",
+            )
+            yield enriched.model_dump(mode="json")
 
 
 def extract_lines(lines: Iterable[str], fetched_at: datetime) -> Iterator[dict[str, Any]]:

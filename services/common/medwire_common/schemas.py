@@ -96,6 +96,12 @@ class CleanArticle(Record):
         None, description="The title before traditional → simplified"
     )
     original_text: str | None = Field(None, description="The text before traditional → simplified")
+    content_hash: str | None = Field(
+        None, description="Hash of the text without whitespace (exact duplicates)"
+    )
+    minhash: list[int] | None = Field(
+        None, description="MinHash signature (64 values) for near-duplicates"
+    )
 
 
 class Organization(BaseModel):

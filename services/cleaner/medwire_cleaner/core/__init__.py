@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 
+from medwire_common.dedup import content_hash
 from medwire_common.ids import article_id, canonical_url, domain_of
 from medwire_common.schemas import CleanArticle, RawPage
 
 from .decode import decode_page
 from .draft import Draft
+from .fingerprint import minhash_signature
 from .html import extract_html
 from .normalize import (
     clean_paragraphs,
@@ -103,6 +105,7 @@ def clean(raw: RawPage) -> list[CleanArticle]:
         if finished is None or not finished[0].title:
             continue
         d, originals = finished
+        text = "\n".join(d.paragraphs)
         position = len(articles)
         articles.append(
             CleanArticle(
@@ -117,9 +120,11 @@ def clean(raw: RawPage) -> list[CleanArticle]:
                 published_at=d.published_at,
                 fetched_at=raw.fetched_at,
                 authors=d.authors,
-                text="\n".join(d.paragraphs),
+                text=text,
                 language=_language(d.paragraphs[0] if d.paragraphs else ""),
                 flags=sorted(d.flags),
+                content_hash=content_hash(text),
+                minhash=minhash_signature(text),
                 **originals,
             )
         )

@@ -5,9 +5,9 @@ exact-duplicate cluster. Issue #4 replaces this with segmentation, gazetteers an
 
 from __future__ import annotations
 
-import hashlib
 import re
 
+from medwire_common.dedup import content_hash
 from medwire_common.schemas import Amount, CleanArticle, EnrichedArticle, Organization, OrgType
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -119,11 +119,6 @@ def relevance(title: str, text: str) -> float:
     return round(min(1.0, density / 2.0), 3)
 
 
-def dup_cluster(text: str) -> str:
-    normalized = re.sub(r"\s+", "", text)
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:16]
-
-
 def extract(article: CleanArticle) -> EnrichedArticle:
     text = article.text
     return EnrichedArticle(
@@ -132,6 +127,8 @@ def extract(article: CleanArticle) -> EnrichedArticle:
         amounts=find_amounts(text),
         topics=find_topics(article.title + "\n" + text),
         relevance=relevance(article.title, text),
-        dup_cluster=dup_cluster(text),
+        # Exact duplicates share a cluster here; near-duplicates are clustered where all
+        # articles are seen (the API's store, or a `medwire process` batch).
+        dup_cluster=article.content_hash or content_hash(text),
         extractor_version=EXTRACTOR_VERSION,
     )
