@@ -152,3 +152,37 @@ async def test_openapi_and_metrics_are_served(api) -> None:
     assert (
         'medwire_api_http_requests_total{method="GET",route="/v1/articles",status="200"}' in metrics
     )
+
+
+async def test_near_duplicates_share_a_cluster_and_can_be_hidden(api) -> None:
+    from medwire_cleaner.core.fingerprint import minhash_signature
+    from medwire_common.dedup import content_hash
+
+    client, engine = api
+    story = (
+        "7月25日,由山西省药品监督管理局与晋中市人民政府联合主办的医药创新转化公共服务平台启动仪式在晋中市举行。"
+        "省药监局党组书记、局长李庭芳出席并致辞,省内外40余家医药企业代表参加。"
+    )
+    repost = "(转载)" + story.replace("40余家", "四十余家")
+    other = (
+        "9月17日,第五届长三角医疗器械产业发展论坛在杭州举办,来自沪苏浙皖的300余名企业代表参加。" * 2
+    )
+
+    def with_text(i: int, text: str) -> EnrichedArticle:
+        return make_article(i).model_copy(
+            update={
+                "text": text,
+                "content_hash": content_hash(text),
+                "minhash": minhash_signature(text),
+                "dup_cluster": content_hash(text),
+            }
+        )
+
+    await upsert_articles(engine, [with_text(1, story)])
+    await upsert_articles(engine, [with_text(2, repost), with_text(3, other)])
+    await upsert_articles(engine, [with_text(2, repost)])  # redelivery keeps the cluster
+    items = {a["article_id"]: a for a in (await client.get("/v1/articles")).json()["items"]}
+    assert items["a0001"]["dup_cluster"] == items["a0002"]["dup_cluster"] == content_hash(story)
+    assert items["a0003"]["dup_cluster"] == content_hash(other)
+    shown = (await client.get("/v1/articles", params={"hide_duplicates": "true"})).json()["items"]
+    assert sorted(a["article_id"] for a in shown) == ["a0001", "a0003"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Computed, Date, DateTime, Index, Text, func, text
+from sqlalchemy import BigInteger, Column, Computed, Date, DateTime, Index, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -44,6 +44,11 @@ class ArticleRow(SQLModel, table=True):
     relevance: float
     topics: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
     record: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    dup_cluster: str | None = None
+    content_hash: str | None = None
+    minhash: list[int] | None = Field(
+        default=None, sa_column=Column(ARRAY(BigInteger), nullable=True)
+    )
     ingested_at: datetime | None = Field(
         default=None,
         sa_column=Column(DateTime(timezone=True), server_default=func.now(), nullable=False),
@@ -52,3 +57,12 @@ class ArticleRow(SQLModel, table=True):
         default=None,
         sa_column=Column(DateTime(timezone=True), server_default=func.now(), nullable=False),
     )
+
+
+class ArticleBandRow(SQLModel, table=True):
+    """LSH band keys of each article's MinHash: articles sharing a key are duplicate candidates."""
+
+    __tablename__ = "article_bands"
+
+    band_key: str = Field(primary_key=True)
+    article_id: str = Field(primary_key=True, foreign_key="articles.article_id", ondelete="CASCADE")

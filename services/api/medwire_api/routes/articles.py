@@ -6,7 +6,8 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import exists, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from medwire_common.schemas import EnrichedArticle
 
@@ -34,6 +35,9 @@ async def list_articles(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    hide_duplicates: Annotated[
+        bool, Query(description="Only the first article of each duplicate cluster")
+    ] = False,
 ) -> ArticlePage:
     if published_from and published_to and published_from > published_to:
         raise ProblemError(
@@ -46,6 +50,15 @@ async def list_articles(
         stmt = stmt.where(ArticleRow.published_at >= published_from)
     if published_to:
         stmt = stmt.where(ArticleRow.published_at <= published_to)
+    if hide_duplicates:
+        earlier = aliased(ArticleRow)
+        stmt = stmt.where(
+            ~exists().where(
+                earlier.dup_cluster == ArticleRow.dup_cluster,
+                tuple_(earlier.ingested_at, earlier.article_id)
+                < tuple_(ArticleRow.ingested_at, ArticleRow.article_id),
+            )
+        )
     if cursor:
         try:
             after = decode_cursor(cursor)
