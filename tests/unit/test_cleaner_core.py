@@ -106,3 +106,20 @@ def test_title_loses_site_suffix_and_weibo_wrapping() -> None:
 def test_cleaning_is_deterministic_across_calls() -> None:
     page = site_page("/news/2025/0710/zhuce.html")
     assert clean(page) == clean(page) != []
+
+
+def test_short_and_continued_articles_are_flagged() -> None:
+    short = (
+        b"<html><body><h1>\xe7\x9f\xad\xe8\xae\xaf\xe6\xa0\x87\xe9\xa2\x98</h1><p>"
+        + "药监局召开会议。".encode()
+        + b"</p></body></html>"
+    )
+    (article,) = clean(raw_page("/2025/0101/s.html", short))
+    assert "low_text" in article.flags
+    text = (
+        "大同市三部门下发通知\n\n"
+        + "各级各部门要推动落实军地互提需求、互办实事“双清单”机制。" * 5
+        + "\n\n(下转 05 版)\n"
+    )
+    (continued,) = clean(raw_page("/2025/0801/t.txt", text.encode(), "text/plain; charset=utf-8"))
+    assert "truncated" in continued.flags and "下转" not in continued.text

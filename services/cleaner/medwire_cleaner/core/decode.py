@@ -73,8 +73,10 @@ def _strict(body: bytes, encoding: str) -> str | None:
 def _best_decoding(body: bytes, order: list[str], declared: str | None) -> tuple[str, str]:
     """The charset among `order` whose strict decoding reads most like real Chinese text."""
     first = _strict(body, order[0])
+    if first is not None and order[0] == "utf-8":
+        return order[0], first  # non-ASCII GBK/Big5 bytes essentially never form valid UTF-8
     if first is not None and plausibility(first) >= 0.9:
-        return order[0], first  # the declaration (or UTF-8) holds: no need to try the others
+        return order[0], first  # the declaration holds and reads as real text
     scored: list[tuple[float, int, str, str]] = []
     for rank, encoding in enumerate(order):
         text = first if rank == 0 else _strict(body, encoding)
