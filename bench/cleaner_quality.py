@@ -26,7 +26,7 @@ from pathlib import Path
 import trafilatura
 
 from medwire_cleaner.core import clean
-from medwire_common.schemas import RawPage, Source
+from medwire_common.schemas import RawPage
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "fixtures" / "cleaner"
@@ -47,16 +47,7 @@ def load() -> list[dict]:
 
 def raw_page(entry: dict) -> RawPage:
     body = (CORPUS / "pages" / entry["file"]).read_bytes()
-    return RawPage(
-        page_id="q",
-        url=entry["url"],
-        final_url=entry["url"],
-        status=200,
-        headers={"content-type": entry["content_type"]},
-        body_b64=RawPage.encode_body(body),
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        source=Source(name="corpus", domain="corpus.test"),
-    )
+    return RawPage.of(entry["url"], body, entry["content_type"], datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def run_medwire(entry: dict, raw: RawPage) -> list[Out]:
@@ -143,7 +134,11 @@ def speed_on_50kb_pages(corpus: list[dict], raws: list[RawPage]) -> dict[str, fl
     """Pages/s of clean() and of trafilatura on the corpus' HTML pages grown to ≥ 50 KB (UTF-8)."""
     pages = []
     for entry, raw in zip(corpus, raws, strict=True):
-        if "html" in entry["content_type"] and "utf-8" in entry["content_type"] and b"</body>" in raw.body:
+        if (
+            "html" in entry["content_type"]
+            and "utf-8" in entry["content_type"]
+            and b"</body>" in raw.body
+        ):
             pages.append(
                 (
                     entry,
@@ -167,7 +162,7 @@ def worker_peak_rss_mb() -> float:
         "c = load(); rs = [raw_page(e) for e in c]; "
         "[clean(r) for r in rs]; "
         "[clean(r.model_copy(update={'body_b64': RawPage.encode_body(padded_to_50kb(r.body))})) "
-            "for r in rs if b'</body>' in r.body]; "
+        "for r in rs if b'</body>' in r.body]; "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     )
     out = subprocess.run(

@@ -19,7 +19,7 @@ from pathlib import Path
 import trafilatura
 
 from medwire_cleaner.core import clean
-from medwire_common.schemas import RawPage, Source
+from medwire_common.schemas import RawPage
 from medwire_extractor.core import extract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,16 +38,7 @@ def pages() -> list[tuple[RawPage, str]]:
         body = (SITE / "www" / path.lstrip("/")).read_bytes()
         ctype = "text/html" if path.endswith("zhuce.html") else "text/html; charset=utf-8"
         url = f"http://bench.test{path}"
-        raw = RawPage(
-            page_id="b",
-            url=url,
-            final_url=url,
-            status=200,
-            headers={"content-type": ctype},
-            body_b64=RawPage.encode_body(body),
-            fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-            source=Source(name="bench", domain="bench.test"),
-        )
+        raw = RawPage.of(url, body, ctype, datetime(2026, 1, 1, tzinfo=UTC))
         html = body.decode("gbk" if path.endswith("zhuce.html") else "utf-8")
         out.append((raw, html))
     return out

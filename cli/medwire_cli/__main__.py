@@ -18,7 +18,6 @@ from typing import Any
 
 from medwire_cleaner.core import clean
 from medwire_common.dedup import DuplicateIndex
-from medwire_common.ids import domain_of, page_id
 from medwire_common.schemas import CleanArticle, CrawlRequest, EnrichedArticle, RawPage, Source
 from medwire_extractor.core import extract
 
@@ -35,17 +34,7 @@ def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
     ctype = CONTENT_TYPES.get(path.suffix.lower()) or (
         "text/html" if body.lstrip()[:1] == b"<" else "text/plain"
     )
-    domain = domain_of(url)
-    return RawPage(
-        page_id=page_id(url),
-        url=url,
-        final_url=url,
-        status=200,
-        headers={"content-type": ctype},
-        body_b64=RawPage.encode_body(body),
-        fetched_at=fetched_at,
-        source=Source(name=domain or "local", domain=domain),
-    )
+    return RawPage.of(url, body, ctype, fetched_at)
 
 
 def process_files(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from medwire_cleaner.core import clean
-from medwire_common.schemas import CleanArticle, CrawlRequest, RawPage, Source
+from medwire_common.schemas import CleanArticle, CrawlRequest, RawPage
 from medwire_extractor.core import extract
 from tests.support import (
     ServiceProcess,
@@ -32,15 +32,8 @@ MALFORMED = b'{"schema_version": 1, "this is": "not the record the stage expects
 def fixture_raw_page() -> RawPage:
     path = "/news/2025/0710/zhuce.html"
     url = f"http://fixture.test{path}"
-    return RawPage(
-        page_id="fixture-gbk",
-        url=url,
-        final_url=url,
-        status=200,
-        headers={"content-type": "text/html"},
-        body_b64=RawPage.encode_body((SITE / "www" / path.lstrip("/")).read_bytes()),
-        fetched_at=datetime.now(UTC),
-        source=Source(name="fixture", domain="fixture.test"),
+    return RawPage.of(
+        url, (SITE / "www" / path.lstrip("/")).read_bytes(), "text/html", datetime.now(UTC)
     )
 
 

@@ -10,7 +10,7 @@ from medwire_cleaner.core import MAX_PAGE_BYTES, PageTooLarge, clean
 from medwire_cleaner.core.dates import date_from_url, parse_date
 from medwire_cleaner.core.decode import decode_page
 from medwire_cleaner.core.html import clean_title
-from medwire_common.schemas import RawPage, Source
+from medwire_common.schemas import RawPage
 
 SITE = Path(__file__).parents[1] / "fixtures" / "site"
 EXPECTED = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
@@ -20,16 +20,7 @@ def raw_page(
     path: str, body: bytes, content_type: str = "text/html; charset=utf-8", status: int = 200
 ) -> RawPage:
     url = f"http://fixture.test{path}"
-    return RawPage(
-        page_id="p",
-        url=url,
-        final_url=url,
-        status=status,
-        headers={"content-type": content_type},
-        body_b64=RawPage.encode_body(body),
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        source=Source(name="fixture", domain="fixture.test"),
-    )
+    return RawPage.of(url, body, content_type, datetime(2026, 1, 1, tzinfo=UTC), status=status)
 
 
 def site_page(path: str) -> RawPage:

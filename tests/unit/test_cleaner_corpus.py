@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from medwire_cleaner.core import clean
-from medwire_common.schemas import RawPage, Source
+from medwire_common.schemas import RawPage
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "cleaner"
 ENTRIES = json.loads((CORPUS / "corpus.json").read_text(encoding="utf-8"))
@@ -24,16 +24,7 @@ ENTRIES = json.loads((CORPUS / "corpus.json").read_text(encoding="utf-8"))
 def page(
     body: bytes, content_type: str, url: str = "http://corpus.test/2025/0101/a.html"
 ) -> RawPage:
-    return RawPage(
-        page_id="c",
-        url=url,
-        final_url=url,
-        status=200,
-        headers={"content-type": content_type},
-        body_b64=RawPage.encode_body(body),
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        source=Source(name="corpus", domain="corpus.test"),
-    )
+    return RawPage.of(url, body, content_type, datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def char_f1(gold: str, got: str) -> float:

@@ -76,6 +76,31 @@ class RawPage(Record):
     def encode_body(body: bytes) -> str:
         return base64.b64encode(body).decode("ascii")
 
+    @classmethod
+    def of(
+        cls,
+        url: str,
+        body: bytes,
+        content_type: str,
+        fetched_at: datetime,
+        source: Source | None = None,
+        status: int = 200,
+    ) -> RawPage:
+        """A page fetched from `url` (no redirect), for offline use: the CLI, tests, benchmarks."""
+        from .ids import domain_of, page_id
+
+        domain = domain_of(url)
+        return cls(
+            page_id=page_id(url),
+            url=url,
+            final_url=url,
+            status=status,
+            headers={"content-type": content_type},
+            body_b64=cls.encode_body(body),
+            fetched_at=fetched_at,
+            source=source or Source(name=domain or "local", domain=domain),
+        )
+
 
 class CleanArticle(Record):
     article_id: str
