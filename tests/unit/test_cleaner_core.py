@@ -9,7 +9,7 @@ import pytest
 from medwire_cleaner.core import MAX_PAGE_BYTES, PageTooLarge, clean
 from medwire_cleaner.core.dates import date_from_url, parse_date
 from medwire_cleaner.core.decode import decode_page
-from medwire_cleaner.core.html import clean_title
+from medwire_cleaner.core.page_facts import clean_title
 from medwire_common.schemas import RawPage
 
 SITE = Path(__file__).parents[1] / "fixtures" / "site"

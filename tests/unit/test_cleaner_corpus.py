@@ -113,3 +113,23 @@ def as_html(title: str, text: str) -> bytes:
 
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n"))
     return f"<html><body><h1>{html.escape(title)}</h1>{paragraphs}</body></html>".encode()
+
+
+def _first(file_part: str) -> list:
+    entry = next(e for e in ENTRIES if file_part in e["file"])
+    return clean(
+        page((CORPUS / "pages" / entry["file"]).read_bytes(), entry["content_type"], entry["url"])
+    )
+
+
+def test_publication_time_origin_and_captions_are_kept_as_metadata() -> None:
+    (gov,) = _first("gov-c1")
+    assert (gov.published_time, gov.origin) == ("09:30", "国家药品监督管理局")
+    (media,) = _first("media-c2")
+    assert (media.published_time, media.origin) == ("10:30", "中国医药报")
+    weibo = _first("weibo-004")[0]
+    assert weibo.published_time == "10:20"
+    assert weibo.captions == ["山东海天智能工程有限公司进行产品展示。最泰安全媒体记者 司刚 摄"]
+    assert "司刚 摄" not in weibo.text
+    magazine = _first("text-001")[1]
+    assert magazine.captions == ["精准医学产业创新中心"] and "●" not in magazine.text

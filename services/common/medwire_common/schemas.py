@@ -112,8 +112,13 @@ class CleanArticle(Record):
     title: str
     subtitle: str | None = None
     published_at: date | None = None
+    published_time: str | None = Field(
+        None, description="HH:MM (page-local time) when the page gives one"
+    )
     fetched_at: datetime
     authors: list[str] = Field(default_factory=list)
+    origin: str | None = Field(None, description="Original source the page names (来源:…)")
+    captions: list[str] = Field(default_factory=list, description="Photo captions and credits")
     text: str
     language: str = "zh"
     flags: list[str] = Field(default_factory=list)

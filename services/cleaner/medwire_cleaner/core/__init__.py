@@ -71,6 +71,9 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
         authors=authors,
         subtitle=subtitle,
         flags=flags,
+        published_time=draft.published_time,
+        origin=draft.origin or cleaned.origin,
+        captions=list(dict.fromkeys(draft.captions + cleaned.captions)),
     )
     return finished, originals
 
@@ -119,7 +122,10 @@ def clean(raw: RawPage) -> list[CleanArticle]:
                 subtitle=d.subtitle,
                 published_at=d.published_at,
                 fetched_at=raw.fetched_at,
+                published_time=d.published_time,
                 authors=d.authors,
+                origin=d.origin,
+                captions=d.captions,
                 text=text,
                 language=_language(d.paragraphs[0] if d.paragraphs else ""),
                 flags=sorted(d.flags),

@@ -29,6 +29,17 @@ def parse_date(text: str | None) -> date | None:
     return None
 
 
+_TIME_AFTER_DATE = re.compile(
+    r"(?:20\d{2}|19\d{2})\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+|T)([01]?\d|2[0-3])[:：时]([0-5]\d)"
+)
+
+
+def parse_time(text: str | None) -> str | None:
+    """The time of day written right after a full date (`2025-06-16 09:12` → `09:12`)."""
+    m = _TIME_AFTER_DATE.search(text or "")
+    return f"{int(m.group(1)):02d}:{m.group(2)}" if m else None
+
+
 def date_from_url(url: str) -> date | None:
     for m in _URL.finditer(url):
         groups = [g for g in m.groups() if g]

@@ -14,3 +14,6 @@ class Draft:
     authors: list[str] = field(default_factory=list)
     subtitle: str | None = None
     flags: set[str] = field(default_factory=set)
+    published_time: str | None = None
+    origin: str | None = None
+    captions: list[str] = field(default_factory=list)

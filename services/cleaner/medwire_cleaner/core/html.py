@@ -13,24 +13,14 @@ import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
-from .dates import date_from_url, parse_date
+from .dates import parse_date
+from .dom import cjk_count as _cjk
+from .dom import text_of as _text
+from .dom import tokens as _tokens
 from .draft import Draft
+from .page_facts import authors_in, clean_title, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
 
-_DATE_METAS = (
-    "article:published_time",
-    "og:published_time",
-    "pubdate",
-    "publishdate",
-    "publish_date",
-    "publishtime",
-    "dc.date",
-    "dc.date.issued",
-    "date",
-    "created",
-)
-_DATE_LINE = re.compile(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*(\S+)")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _JUNK_TAGS = (
     "script",
     "style",
@@ -61,71 +51,6 @@ statement""".split()
 _BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li blockquote pre td section article table ul ol dd dt main".split()
 )
-_BYLINE_WORDS = re.compile(r"^[■●◆▲\s]+|(?:本报)?(?:记者|通讯员|作者|文/|文|摄影|编辑)[:：\s]*")
-_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|-{1,2}|—{1,2}|–)\s*")
-
-
-def _text(el: HtmlElement | None) -> str:
-    return re.sub(r"\s+", " ", el.text_content()).strip() if el is not None else ""
-
-
-def _cjk(text: str) -> int:
-    return len(_CJK.findall(text))
-
-
-_SPLIT_TOKENS = re.compile(r"[\s_\-]+")
-_NO_TOKENS: frozenset[str] = frozenset()
-
-
-def _tokens(el: HtmlElement) -> frozenset[str]:
-    """Lower-case words of an element's class and id (`news_info` → {news, info})."""
-    cls, ident = el.get("class"), el.get("id")
-    if not cls and not ident:
-        return _NO_TOKENS
-    return frozenset(_SPLIT_TOKENS.split(f"{cls or ''} {ident or ''}".lower())) - {""}
-
-
-def _meta(doc: HtmlElement, *names: str) -> str | None:
-    wanted = set(names)
-    for el in doc.iter("meta"):
-        key = (el.get("name") or el.get("property") or el.get("itemprop") or "").lower()
-        content = (el.get("content") or "").strip()
-        if key in wanted and content:
-            return str(content)
-    return None
-
-
-def page_date(doc: HtmlElement, url: str) -> date | None:
-    """The page's own date: meta tags, `<time>`, an info line (`发布时间:`), the masthead, the URL."""
-    found = parse_date(_meta(doc, *_DATE_METAS))
-    if found:
-        return found
-    for el in doc.iter("time"):
-        found = parse_date(el.get("datetime") or el.get("title") or _text(el))
-        if found:
-            return found
-    for el in doc.iter("div", "span", "p", "a", "td", "em", "i", "li"):
-        if _tokens(el) & {
-            "date",
-            "time",
-            "info",
-            "meta",
-            "masthead",
-            "pubtime",
-            "publish",
-            "source",
-        }:
-            text = _text(el)
-            if len(text) < 200:
-                found = parse_date(el.get("title")) or parse_date(text)
-                if found:
-                    return found
-    body = doc.find("body")
-    for m in _DATE_LINE.finditer(_text(body)[:8000] if body is not None else ""):
-        found = parse_date(m.group(1))
-        if found:
-            return found
-    return date_from_url(url)
 
 
 def _is_main_content(el: HtmlElement) -> bool:
@@ -237,74 +162,6 @@ def paragraphs_of(root: HtmlElement) -> list[str]:
     return out
 
 
-def _title_candidates(doc: HtmlElement) -> list[str]:
-    found = [_text(h) for h in doc.iter("h1")]
-    for el in doc.iter("div", "h2", "p", "span", "td"):
-        tokens = _tokens(el)
-        if tokens & {"title", "headline", "tit"} and not tokens & {"subtitle", "sub"}:
-            found.append(_text(el))
-    return [t for t in found if 4 <= len(t) <= 120]
-
-
-def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:
-    """Drop site-name suffixes (`…_资讯_齐鲁生活网`, `… - 微博`) and Weibo's `#话题#【title】`."""
-    title = re.sub(r"\s+", " ", title).strip()
-    bracketed = re.match(r"^(?:#[^#]{1,40}#\s*)?【([^】]{4,120})】", title)
-    if bracketed:
-        return bracketed.group(1).strip()
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) > 1:
-        head = parts[0]
-        if len(head) >= 6:
-            return head
-    for name in site_names:
-        if name and title.endswith(name) and len(title) > len(name) + 4:
-            return title[: -len(name)].rstrip(" _-|")
-    return title
-
-
-def page_title(
-    candidates: list[str], fallback: list[str], head_title: str, og: str | None, site: str
-) -> str:
-    """The article's heading: an <h1> or title-classed element that survived pruning (or any, if
-    none did), preferring the one the <title> starts with (the site name is often an <h1> too)."""
-    candidates = candidates or fallback
-    if candidates:
-        for c in candidates:
-            if head_title.startswith(c) or (og and og == c):
-                return c
-        return candidates[0]
-    return clean_title(og or head_title, (site,))
-
-
-_LABELLED_AUTHORS = re.compile(
-    r"(?:作者|记者|撰稿|文/)\s*[:：]?\s*((?:[\u4e00-\u9fff]{2,3}(?:[\s、,，]+|$)){1,4})"
-)
-_NOT_NAMES = frozenset("字号 来源 发布 时间 分享 编辑 责任 通讯员 浏览 阅读 本报 记者".split())
-
-
-def _names(raw: str) -> list[str]:
-    parts = re.split(r"[\s、,，()（）]+", raw)
-    return [n for n in parts if 2 <= len(n) <= 4 and _cjk(n) == len(n) and n not in _NOT_NAMES]
-
-
-def authors_of(el: HtmlElement) -> list[str]:
-    """Names in byline elements (`■ 班娟娟`, `记者 陈晓`) and in info lines (`作者:王强`)."""
-    names: list[str] = []
-    for node in el.iter():
-        if not isinstance(node.tag, str):
-            continue
-        tokens = _tokens(node)
-        if tokens & {"author", "byline"}:
-            names.extend(_names(_BYLINE_WORDS.sub(" ", _text(node))))
-        elif tokens & {"info", "meta", "source"}:
-            text = _text(node)
-            if len(text) < 200:
-                for m in _LABELLED_AUTHORS.finditer(text):
-                    names.extend(_names(m.group(1)))
-    return list(dict.fromkeys(names))
-
-
 def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
     heading = next(
         (h for tag in ("h1", "h2", "h3") for h in el.iter(tag) if "kicker" not in _tokens(h)), None
@@ -318,7 +175,7 @@ def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
         ),
         None,
     )
-    authors = authors_of(el)
+    authors = authors_in(el)
     for node in [
         heading,
         *[
@@ -350,12 +207,8 @@ def extract_html(html: str, url: str) -> list[Draft]:
         doc = lxml.html.document_fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return []
-    # What the page says about itself is read before its chrome is pruned away.
-    when = page_date(doc, url)
-    head_title = _text(doc.find(".//title"))
-    og, site = _meta(doc, "og:title"), _meta(doc, "og:site_name") or ""
-    all_titles = _title_candidates(doc)
-    authors = authors_of(doc)
+    facts = read_page_facts(doc, url)
+    when = facts.published_at
     flags = prune(doc)
     blocks = list(doc.iter("article"))
     if len(blocks) >= 2:
@@ -367,12 +220,24 @@ def extract_html(html: str, url: str) -> list[Draft]:
         return _fallback(html, url, when)
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
     if looks_like_posts(paragraphs):
-        return split_posts(paragraphs, when)
-    title = page_title(_title_candidates(doc), all_titles, head_title, og, site)
+        posts = split_posts(paragraphs, when)
+        for post in posts:
+            post.published_time = facts.published_time
+        return posts
+    title = page_title(title_candidates(doc), facts)
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
     return [
-        Draft(title=title, paragraphs=paragraphs, published_at=when, authors=authors, flags=flags)
+        Draft(
+            title=title,
+            paragraphs=paragraphs,
+            published_at=when,
+            authors=facts.authors,
+            flags=flags,
+            published_time=facts.published_time,
+            origin=facts.origin,
+            captions=facts.captions,
+        )
     ]
 
 

@@ -129,11 +129,19 @@ def is_boilerplate_line(line: str) -> bool:
     return len(line) < 200 and _BOILERPLATE_LINE.match(line) is not None
 
 
+_PHOTO_CREDIT = re.compile(r"^.{0,40}(?:记者|摄影|通讯员)\s*\S{2,4}\s*摄$")
+_ORIGIN_LINE = re.compile(
+    r"^[(（【\[]?\s*(?:来源|本文来源|稿源|转载自)\s*[:：]\s*([^\s)）】\]]{2,30})"
+)
+
+
 @dataclass
 class Cleaned:
     paragraphs: list[str]
     authors: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
+    captions: list[str] = field(default_factory=list)
+    origin: str | None = None
 
 
 def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
@@ -143,7 +151,16 @@ def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
     result = Cleaned(out)
     for raw in paragraphs:
         p = normalize_chars(remove_pinyin_glosses(raw))
-        if not p or is_boilerplate_line(p):
+        if not p:
+            continue
+        if _PHOTO_CREDIT.match(p):
+            result.captions.append(p)  # a photo credit is metadata, not body
+            continue
+        origin = _ORIGIN_LINE.match(p)
+        if origin and len(p) < 60:
+            result.origin = result.origin or origin.group(1)
+            continue
+        if is_boilerplate_line(p):
             continue
         if is_spam(p):
             result.flags.add("spam_injection")

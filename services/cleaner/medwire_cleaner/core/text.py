@@ -104,7 +104,7 @@ def _markdown(blocks: list[str], when: date | None) -> list[Draft]:
         elif b.startswith("■"):
             drafts[-1].authors.append(b.lstrip("■ ").strip())
         elif b.startswith("●"):
-            continue  # photo caption: metadata, not body
+            drafts[-1].captions.append(b.lstrip("● ").strip())  # photo caption: metadata, not body
         elif b.startswith("#"):
             drafts[-1].paragraphs.append(b.lstrip("# ").strip())
         else:
