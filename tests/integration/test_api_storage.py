@@ -184,5 +184,7 @@ async def test_near_duplicates_share_a_cluster_and_can_be_hidden(api) -> None:
     items = {a["article_id"]: a for a in (await client.get("/v1/articles")).json()["items"]}
     assert items["a0001"]["dup_cluster"] == items["a0002"]["dup_cluster"] == content_hash(story)
     assert items["a0003"]["dup_cluster"] == content_hash(other)
+    assert "minhash" not in items["a0001"]  # plumbing, not public
+    assert "minhash" not in (await client.get("/v1/articles/a0001")).json()
     shown = (await client.get("/v1/articles", params={"hide_duplicates": "true"})).json()["items"]
     assert sorted(a["article_id"] for a in shown) == ["a0001", "a0003"]

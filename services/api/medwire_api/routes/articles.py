@@ -21,7 +21,16 @@ router = APIRouter(prefix="/v1/articles", tags=["articles"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
 
 
-@router.get("", response_model=ArticlePage, responses=ERRORS)
+# MinHash signatures are pipeline plumbing (duplicate detection), not part of the public record.
+INTERNAL = {"minhash"}
+
+
+@router.get(
+    "",
+    response_model=ArticlePage,
+    responses=ERRORS,
+    response_model_exclude={"items": {"__all__": INTERNAL}},
+)
 async def list_articles(
     engine: EngineDep,
     source: Annotated[
@@ -75,7 +84,12 @@ async def list_articles(
     )
 
 
-@router.get("/{article_id}", response_model=EnrichedArticle, responses={404: {"model": Problem}})
+@router.get(
+    "/{article_id}",
+    response_model=EnrichedArticle,
+    responses={404: {"model": Problem}},
+    response_model_exclude=INTERNAL,
+)
 async def get_article(engine: EngineDep, article_id: str) -> EnrichedArticle:
     async with engine.connect() as conn:
         record = (
