@@ -102,7 +102,7 @@ def main() -> None:
         "|---|---:|---:|---:|",
         *[f"| {name} | {pps:,.0f} | {mbs:.2f} | {ratio} |" for name, pps, mbs, ratio in rows],
         "",
-        f"extractor (first version, regex rules): {n_chars / t_extract:,.0f} characters/s "
+        f"extractor (organisations, money, quantities, dates, events so far): {n_chars / t_extract:,.0f} characters/s "
         f"({len(articles) * args.repeat / t_extract:,.0f} articles/s); no baseline yet (issue #4 adds jieba's tagger).",
         f"Peak RSS of the benchmark process: {peak_mb:.0f} MB.",
         "",

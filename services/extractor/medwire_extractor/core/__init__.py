@@ -1,6 +1,8 @@
-"""The extractor's pure core: `extract(clean) -> EnrichedArticle`. First version: organisations by
-their name endings, money amounts, topics and a relevance score from domain vocabulary, and an
-exact-duplicate cluster. Issue #4 replaces this with segmentation, gazetteers and alias resolution.
+"""The extractor's pure core: `extract(clean) -> EnrichedArticle`. So far: organisations by their
+name endings, money and quantities (`amounts.py`), dates resolved against the page date
+(`timeexpr.py`), typed events (`events.py`), topics and a relevance score from domain vocabulary.
+Still to come (issue #4): persons and roles, locations with adcodes, agreements, policies, alias
+resolution, and the gold-annotated benchmark.
 """
 
 from __future__ import annotations
@@ -8,9 +10,12 @@ from __future__ import annotations
 import re
 
 from medwire_common.dedup import content_hash
-from medwire_common.schemas import Amount, CleanArticle, EnrichedArticle, Organization, OrgType
+from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization, OrgType
 
-EXTRACTOR_VERSION = "0.1.0"
+from .amounts import find_amounts, find_quantities
+from .events import find_events
+
+EXTRACTOR_VERSION = "0.2.0"
 
 # Longest endings first so that 股份有限公司 wins over 公司.
 _ORG_ENDINGS: list[tuple[str, OrgType]] = [
@@ -43,9 +48,6 @@ _ORG = re.compile(
 _CLAUSE_START = re.compile(
     r".*(?:由|与|和|及|、|在|是|为|对|将|向|从|的|了|等|于|共同|联合|分别|包括)"
 )
-_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|万|千)?\s*(元|美元|欧元)")
-_MULTIPLIER = {None: 1, "千": 1e3, "万": 1e4, "亿": 1e8, "万亿": 1e12}
-_CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR"}
 
 TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
     "医疗器械": ("医疗器械", "器械"),
@@ -95,17 +97,6 @@ def find_organizations(text: str) -> list[Organization]:
     return list(found.values())
 
 
-def find_amounts(text: str) -> list[Amount]:
-    return [
-        Amount(
-            text=m.group(0),
-            value=float(m.group(1)) * _MULTIPLIER[m.group(2)],
-            unit=_CURRENCY[m.group(3)],
-        )
-        for m in _MONEY.finditer(text)
-    ]
-
-
 def find_topics(text: str) -> list[str]:
     return [topic for topic, words in TOPIC_KEYWORDS.items() if any(w in text for w in words)]
 
@@ -121,10 +112,13 @@ def relevance(title: str, text: str) -> float:
 
 def extract(article: CleanArticle) -> EnrichedArticle:
     text = article.text
+    organizations = find_organizations(text)
     return EnrichedArticle(
         **article.model_dump(),
-        organizations=find_organizations(text),
+        organizations=organizations,
         amounts=find_amounts(text),
+        quantities=find_quantities(text),
+        events=find_events(text, article.published_at, organizations),
         topics=find_topics(article.title + "\n" + text),
         relevance=relevance(article.title, text),
         # Exact duplicates share a cluster here; near-duplicates are clustered where all

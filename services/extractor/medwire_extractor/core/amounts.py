@@ -1,0 +1,101 @@
+"""Money and quantities: `10.52亿元` → 1,052,000,000 CNY, `2800万美元`, `40余家` (approx),
+`76亩`, `12.69万平方米`, `同比增长5.1%`."""
+
+from __future__ import annotations
+
+import re
+
+from medwire_common.schemas import Amount, AmountKind, Quantity
+
+from .numbers import CHINESE_NUMERAL, parse_number
+
+_NUM = rf"(\d[\d,]*(?:\.\d+)?|[{CHINESE_NUMERAL}]+)"
+_SCALE = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
+_CURRENCY = {
+    "元": "CNY",
+    "人民币": "CNY",
+    "美元": "USD",
+    "欧元": "EUR",
+    "港元": "HKD",
+    "港币": "HKD",
+    "日元": "JPY",
+    "英镑": "GBP",
+}
+_APPROX_BEFORE = ("近", "约", "超", "逾")
+_APPROX_AFTER = ("以上", "左右", "上下", "多")
+_MONEY = re.compile(
+    rf"(近|约|超过|超|逾)?\s*{_NUM}\s*(多|余)?\s*(万亿|亿|千万|百万|万|千)?\s*(多|余)?\s*"
+    r"(美元|欧元|港元|港币|日元|英镑|元)"
+)
+_COUNT = re.compile(
+    rf"(近|约|超过|超|逾)?\s*{_NUM}\s*(多|余)?\s*(万)?\s*(家|项|个|名|位|所|件|条|种|次|场|批|款|台|套|人)"
+    r"([\u4e00-\u9fff]{0,6}?(?:企业|医院|机构|单位|高校|院校|项目|成果|产品|代表|专家|患者|平台|园区))?"
+)
+_AREA = re.compile(rf"{_NUM}\s*(万)?\s*(平方米|平方公里|亩|公顷)")
+_GROWTH = re.compile(r"(同比|环比)?(增长|上升|提高|下降|减少)\s*(\d+(?:\.\d+)?)\s*%")
+_KIND_WORDS: list[tuple[AmountKind, tuple[str, ...]]] = [
+    ("investment", ("总投资", "投资", "投入", "注册资本")),
+    ("revenue", ("营业收入", "营收", "销售收入", "收入", "销售额")),
+    ("output", ("产值", "产出", "规模")),
+    ("fund", ("基金", "融资", "资金", "奖励", "补贴", "支持", "资助", "募集", "善款", "慰问金")),
+]
+
+
+def _kind(before: str) -> AmountKind:
+    for kind, words in _KIND_WORDS:
+        if any(w in before for w in words):
+            return kind
+    return "other"
+
+
+def find_amounts(text: str) -> list[Amount]:
+    found = []
+    for m in _MONEY.finditer(text):
+        value = parse_number(m.group(2))
+        if value is None:
+            continue
+        scale = _SCALE.get(m.group(4) or "", 1.0)
+        context = text[max(0, m.start() - 12) : m.start()] + " " + text[m.end() : m.end() + 6]
+        found.append(
+            Amount(
+                text=m.group(0).strip(),
+                value=value * scale,
+                unit=_CURRENCY[m.group(6)],
+                kind=_kind(context),
+            )
+        )
+    return found
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    found: list[Quantity] = []
+    money_spans = [m.span() for m in _MONEY.finditer(text)]
+    for m in _COUNT.finditer(text):
+        if any(s <= m.start() < e for s, e in money_spans):
+            continue
+        value = parse_number(m.group(2))
+        if value is None:
+            continue
+        approx = (
+            bool(m.group(1) or m.group(3))
+            or text[max(0, m.start() - 1) : m.start()] in _APPROX_BEFORE
+            or text[m.end() : m.end() + 2] in _APPROX_AFTER
+        )
+        found.append(
+            Quantity(
+                text=m.group(0).strip(),
+                value=value * (1e4 if m.group(4) else 1),
+                unit=m.group(5),
+                approx=approx,
+            )
+        )
+    for m in _AREA.finditer(text):
+        value = parse_number(m.group(1))
+        if value is not None:
+            found.append(
+                Quantity(text=m.group(0), value=value * (1e4 if m.group(2) else 1), unit=m.group(3))
+            )
+    for m in _GROWTH.finditer(text):
+        sign = -1 if m.group(2) in ("下降", "减少") else 1
+        found.append(Quantity(text=m.group(0), value=sign * float(m.group(3)), unit="%"))
+    return found

@@ -1,0 +1,69 @@
+"""Typed events from trigger words, one per sentence at most: `启动仪式` → launch, `签订…协议`
+→ signing, `论坛` → forum, `对接会` → matchmaking, `揭牌` → unveiling, `开工` → groundbreaking,
+`调研` → visit, `成立` → founding, `印发`/`出台` → release. The date is the one written in the
+same sentence; the place is `在…举行/召开/举办`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from medwire_common.schemas import Event, EventType, Organization
+
+from .timeexpr import find_dates
+
+TRIGGERS: list[tuple[EventType, tuple[str, ...]]] = [
+    ("unveiling", ("揭牌",)),
+    ("groundbreaking", ("开工", "奠基")),
+    ("launch", ("启动仪式", "启动会", "正式启动", "正式上线", "启动")),
+    ("signing", ("签约仪式", "签订", "签署", "集中签约", "签约")),
+    ("matchmaking", ("对接会", "供需对接", "洽谈会", "路演")),
+    ("forum", ("论坛", "峰会", "研讨会", "交流会", "沙龙", "展览会", "博览会")),
+    ("visit", ("调研", "考察", "视察", "走访")),
+    ("founding", ("成立", "组建", "注册成立")),
+    ("release", ("印发", "出台", "发布", "公布")),
+]
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_PLACE = re.compile(r"在([\u4e00-\u9fff·]{2,16}?)(?:隆重)?(?:举行|召开|举办|开幕|启动|开工|揭牌)")
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0)) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+def event_type(sentence: str) -> EventType | None:
+    for kind, words in TRIGGERS:
+        if any(w in sentence for w in words):
+            return kind
+    return None
+
+
+def find_events(
+    text: str, page_date: date | None, organizations: list[Organization]
+) -> list[Event]:
+    events: list[Event] = []
+    dates = find_dates(text, page_date)
+    seen: set[tuple[str, date | None]] = set()
+    for start, sentence in sentences(text):
+        kind = event_type(sentence)
+        if kind is None:
+            continue
+        end = start + len(sentence)
+        when = next((d.date for d in dates if start <= d.start < end), None)
+        place = _PLACE.search(sentence)
+        if when is None and place is None:
+            continue  # a trigger word without a when or a where is usually not an event report
+        if (kind, when) in seen:
+            continue
+        seen.add((kind, when))
+        participants = [o.name for o in organizations if any(start <= s < end for s, _ in o.spans)]
+        events.append(
+            Event(
+                type=kind,
+                date=when,
+                location=place.group(1) if place else None,
+                participants=participants,
+                summary=sentence.strip()[:160],
+            )
+        )
+    return events
