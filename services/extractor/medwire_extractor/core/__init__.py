@@ -1,8 +1,8 @@
 """The extractor's pure core: `extract(clean) -> EnrichedArticle`. So far: organisations by their
 name endings, money and quantities (`amounts.py`), dates resolved against the page date
-(`timeexpr.py`), typed events (`events.py`), topics and a relevance score from domain vocabulary.
-Still to come (issue #4): persons and roles, locations with adcodes, agreements, policies, alias
-resolution, and the gold-annotated benchmark.
+(`timeexpr.py`), typed events (`events.py`), persons with roles (`persons.py`), topics and a
+relevance score from domain vocabulary. Still to come (issue #4): locations with adcodes,
+agreements, policies, in-article alias resolution, and gold for 30+ more articles.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization, 
 
 from .amounts import find_amounts, find_quantities
 from .events import find_events
+from .persons import find_persons
 
 EXTRACTOR_VERSION = "0.2.0"
 
@@ -116,6 +117,7 @@ def extract(article: CleanArticle) -> EnrichedArticle:
     return EnrichedArticle(
         **article.model_dump(),
         organizations=organizations,
+        persons=find_persons(text, organizations),
         amounts=find_amounts(text),
         quantities=find_quantities(text),
         events=find_events(text, article.published_at, organizations),

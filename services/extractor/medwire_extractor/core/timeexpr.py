@@ -10,7 +10,9 @@ from datetime import date, timedelta
 
 _FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_THIS_YEAR_MONTH = re.compile(r"(今年|去年|明年)\s*(\d{1,2})\s*月(上旬|中旬|下旬|初|底|末)?(?!\s*\d{1,2}\s*日)")
+_THIS_YEAR_MONTH = re.compile(
+    r"(今年|去年|明年)\s*(\d{1,2})\s*月(上旬|中旬|下旬|初|底|末)?(?!\s*\d{1,2}\s*日)"
+)
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1}
 _LUNAR = re.compile(r"(农历|阴历|闰)[^\s,，。]{0,8}$")
 _XUN = {"上旬": 5, "初": 5, "中旬": 15, "下旬": 25, "底": 28, "末": 28, None: 15}

@@ -1,0 +1,53 @@
+"""Persons and their roles as the seeds introduce them."""
+
+import pytest
+
+from medwire_extractor.core import find_organizations
+from medwire_extractor.core.persons import find_persons
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "省药监局党组书记、局长李庭芳,晋中市委副书记、市长刘星出席并致辞。",
+            [("李庭芳", ["省药监局党组书记", "局长"]), ("刘星", ["晋中市委副书记", "市长"])],
+        ),
+        (
+            "中国工程院院士、西安交通大学教授卢秉恒围绕“3D 打印精准医疗的产业化”交流。",
+            [("卢秉恒", ["中国工程院院士", "西安交通大学教授"])],
+        ),
+        (
+            "论坛圆桌讨论环节由中关村智友人工智能与机器人研究院院长王田苗主持,中国人民解放军总医院医学创新研究部教授王卫东、"
+            "北京品驰医疗设备有限公司总经理李崇等参与讨论",
+            [
+                ("王田苗", ["中关村智友人工智能与机器人研究院院长"]),
+                ("王卫东", ["中国人民解放军总医院医学创新研究部教授"]),
+                ("李崇", ["北京品驰医疗设备有限公司总经理"]),
+            ],
+        ),
+        (
+            "本报讯(记者黄晶)6月11日,省委常委、大同市委书记卢东亮深入调研。",
+            [("黄晶", ["记者"]), ("卢东亮", ["省委常委", "大同市委书记"])],
+        ),
+    ],
+)
+def test_persons_with_roles(text: str, expected: list[tuple[str, list[str]]]) -> None:
+    persons = find_persons(text, find_organizations(text))
+    assert [(p.name, p.roles) for p in persons] == expected
+    for p in persons:
+        assert all(text[s:e] == p.name for s, e in p.spans)
+
+
+def test_interview_speaker_is_the_person_introduced_earlier() -> None:
+    text = "市医药及医疗器械产业链专员蒋永斌进行了详细解答。\n记者:开展了哪些工作?\n蒋永斌:现有近70家企业。"
+    (person,) = find_persons(text, [])
+    assert (
+        person.name == "蒋永斌"
+        and person.roles == ["市医药及医疗器械产业链专员"]
+        and len(person.spans) == 2
+    )
+
+
+def test_reporter_label_is_not_a_person() -> None:
+    assert find_persons("记者:开展了哪些工作?", []) == []
