@@ -12,6 +12,7 @@ import re
 from medwire_common.dedup import content_hash
 from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization, OrgType
 
+from .agreements import find_agreements, find_policies, is_abbreviation
 from .amounts import find_amounts, find_quantities
 from .events import find_events
 from .persons import find_persons
@@ -83,7 +84,32 @@ def _org_type(name: str) -> OrgType:
     return "other"
 
 
+# A candidate holding one of these is a clause that happens to end like a name, not a name.
+_NOT_IN_NAMES = (
+    "签约",
+    "落户",
+    "预示",
+    "推动",
+    "发布",
+    "召开",
+    "举行",
+    "参加",
+    "出席",
+    "集中",
+    "入驻",
+    "当地",
+    "全面深化",
+    "促进",
+    "以及",
+    "进一步",
+)
+_QUOTED = re.compile(r"《[^》]*》")
+
+
 def find_organizations(text: str) -> list[Organization]:
+    """Names ending like organisations, outside 《》 titles; abbreviations found on the same page
+    (`省药监局`, `晋中开发区`) become aliases of the full name (`山西省药品监督管理局`, …)."""
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
     found: dict[str, Organization] = {}
     for m in _ORG.finditer(text):
         name, start = m.group(0), m.start()
@@ -91,11 +117,29 @@ def find_organizations(text: str) -> list[Organization]:
         if clause:
             start += clause.end()
             name = name[clause.end() :]
-        if len(name) < 4:
+        if (
+            len(name) < 4
+            or any(w in name for w in _NOT_IN_NAMES)
+            or any(s <= start < e for s, e in quoted)
+        ):
             continue
         org = found.setdefault(name, Organization(name=name, type=_org_type(name)))
         org.spans.append((start, start + len(name)))
-    return list(found.values())
+    return merge_abbreviations(list(found.values()))
+
+
+def merge_abbreviations(orgs: list[Organization]) -> list[Organization]:
+    by_length = sorted(orgs, key=lambda o: len(o.name), reverse=True)
+    kept: list[Organization] = []
+    for org in by_length:
+        full = next((k for k in kept if is_abbreviation(org.name, k.name)), None)
+        if full is None:
+            kept.append(org)
+        else:
+            full.aliases.append(org.name)
+            full.spans = sorted(full.spans + org.spans)
+    order = {o.name: i for i, o in enumerate(orgs)}
+    return sorted(kept, key=lambda o: order[o.name])
 
 
 def find_topics(text: str) -> list[str]:
@@ -118,6 +162,8 @@ def extract(article: CleanArticle) -> EnrichedArticle:
         **article.model_dump(),
         organizations=organizations,
         persons=find_persons(text, organizations),
+        agreements=find_agreements(text, article.published_at, organizations),
+        policies=find_policies(text),
         amounts=find_amounts(text),
         quantities=find_quantities(text),
         events=find_events(text, article.published_at, organizations),

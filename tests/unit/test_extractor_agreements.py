@@ -1,0 +1,53 @@
+"""Agreements, policies and in-article abbreviations (issue #4, part)."""
+
+import json
+from pathlib import Path
+
+from medwire_extractor.core import find_organizations
+from medwire_extractor.core.agreements import find_agreements, find_policies, is_abbreviation
+
+SEED = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "extractor" / "seed-000-1.json").read_text("utf-8")
+)
+
+
+def test_abbreviations_become_aliases_of_the_full_name_on_the_page() -> None:
+    orgs = {o.name: o for o in find_organizations(SEED["text"])}
+    assert orgs["山西省药品监督管理局"].aliases == ["省药监局"]
+    assert set(orgs["山西转型综改示范区晋中开发区"].aliases) == {"示范区晋中开发区", "晋中开发区"}
+    assert "省药监局" not in orgs
+    assert is_abbreviation("省药监局", "山西省药品监督管理局") and not is_abbreviation(
+        "中北大学", "山西医科大学"
+    )
+
+
+def test_seed_agreements_have_resolved_parties_and_titles() -> None:
+    text = SEED["text"]
+    got = [(a.parties, a.title) for a in find_agreements(text, None, find_organizations(text))]
+    assert (
+        ["山西省药品监督管理局", "山西转型综改示范区晋中开发区", "省人民医院"],
+        "医疗器械临床试验研究平台合作备忘录",
+    ) in got
+    assert (["山西尚美医疗", "山西白求恩医院"], "项目合作协议") in got
+    assert (["星禾药业", "太原理工大学"], "项目合作协议") in got
+    assert (["8家入驻企业", "晋中开发区医疗器械产业园"], "签约落户") in got
+
+
+def test_jointly_signed_title_is_read_once() -> None:
+    text = "揭牌仪式现场,四川大学华西医院与合作共建单位分别签署《共建国家精准医学产业创新中心合作协议》。"
+    (agreement,) = find_agreements(text, None, find_organizations(text))
+    assert agreement.parties == ["四川大学华西医院", "合作共建单位"]
+    assert agreement.title == "共建国家精准医学产业创新中心合作协议"
+
+
+def test_policies_are_told_apart_from_reports_and_agreements() -> None:
+    text = (
+        "宣讲《山西省全面深化药品医疗器械监管改革促进医药产业高质量发展若干措施》;形成《政策落实清单》;"
+        "发布了《国家产业创新中心建设工作指引(试行)》;发布了《医疗器械行业人才市场》报告;"
+        "签署《共建国家精准医学产业创新中心合作协议》;印发《2025年度工作报告》。"
+    )
+    assert [p.title for p in find_policies(text)] == [
+        "山西省全面深化药品医疗器械监管改革促进医药产业高质量发展若干措施",
+        "政策落实清单",
+        "国家产业创新中心建设工作指引(试行)",
+    ]
