@@ -1,14 +1,15 @@
 """Agreements, policies and in-article abbreviations (issue #4, part)."""
 
-import json
+import sys
 from pathlib import Path
 
 from medwire_extractor.core import find_organizations
 from medwire_extractor.core.agreements import find_agreements, find_policies, is_abbreviation
 
-SEED = json.loads(
-    (Path(__file__).parents[1] / "fixtures" / "extractor" / "seed-000-1.json").read_text("utf-8")
-)
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures" / "extractor"))
+from gold import load  # noqa: E402
+
+SEED = next(g for g in load() if g["id"] == "seed-000-1")
 
 
 def test_abbreviations_become_aliases_of_the_full_name_on_the_page() -> None:

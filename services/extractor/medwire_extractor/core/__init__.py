@@ -15,6 +15,7 @@ from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization, 
 from .agreements import find_agreements, find_policies, is_abbreviation
 from .amounts import find_amounts, find_quantities
 from .events import find_events
+from .locations import find_locations
 from .persons import find_persons
 
 EXTRACTOR_VERSION = "0.2.0"
@@ -142,6 +143,11 @@ def merge_abbreviations(orgs: list[Organization]) -> list[Organization]:
     return sorted(kept, key=lambda o: order[o.name])
 
 
+def _not_places(text: str, organizations: list[Organization]) -> list[tuple[int, int]]:
+    """Spans where a place name is part of something else: organisation names, 《》 titles."""
+    return [s for o in organizations for s in o.spans] + [m.span() for m in _QUOTED.finditer(text)]
+
+
 def find_topics(text: str) -> list[str]:
     return [topic for topic, words in TOPIC_KEYWORDS.items() if any(w in text for w in words)]
 
@@ -162,6 +168,7 @@ def extract(article: CleanArticle) -> EnrichedArticle:
         **article.model_dump(),
         organizations=organizations,
         persons=find_persons(text, organizations),
+        locations=find_locations(text, _not_places(text, organizations)),
         agreements=find_agreements(text, article.published_at, organizations),
         policies=find_policies(text),
         amounts=find_amounts(text),

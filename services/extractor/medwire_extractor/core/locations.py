@@ -1,0 +1,147 @@
+"""Places: China's administrative divisions found in the text and normalised to province / city /
+district with their six-digit administrative codes, from the committed gazetteer
+`data/adcodes.tsv` (see `scripts/gen-adcodes`).
+
+Full names match everywhere (`晋中市`, `泰山区`, `新泰市`); provinces and prefecture-level cities
+also match by their short forms (`山西`, `晋中`, `成都`) unless the short form is an ordinary word
+(`安康杯`, `朝阳产业`). County-level names repeat across the country (`朝阳区`, `鼓楼区`): the
+one in a province or city the article names elsewhere wins; with no such hint the place keeps its
+name without a code. The caller leaves out places inside organisation names and 《》 titles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from medwire_common.schemas import Location, Span
+
+# Short forms that are ordinary words far more often than places.
+_NOT_PLACES = frozenset({"东方", "安康", "朝阳", "长治", "日照", "白银", "来宾", "普洱", "阿里"})
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    adcode: str
+    name: str
+    province: str
+    city: str | None
+    district: str | None
+
+    @property
+    def level(self) -> int:
+        """0 province, 1 city, 2 district: a short form prefers the higher level."""
+        return 0 if self.city is None else 2 if self.district else 1
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    forms: dict[str, tuple[Division, ...]]
+    lengths: tuple[int, ...]
+    first_chars: frozenset[str]
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    rows = [
+        line.split("\t")
+        for line in resources.files("medwire_extractor")
+        .joinpath("data/adcodes.tsv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line and not line.startswith("#")
+    ]
+    names = {code: name for code, name, *_ in rows}
+    forms: dict[str, list[Division]] = {}
+    for code, name, short, province, city in rows:
+        division = Division(
+            adcode=code,
+            name=name,
+            province=names[province],
+            city=names[city] if city else None,
+            district=name if city and city != code else None,
+        )
+        forms.setdefault(name, []).append(division)
+        if short and short != name and short not in _NOT_PLACES:
+            forms.setdefault(short, []).append(division)
+    ranked = {
+        form: tuple(sorted(divisions, key=lambda d: (d.level, d.adcode)))
+        for form, divisions in forms.items()
+    }
+    return Gazetteer(
+        forms=ranked,
+        lengths=tuple(sorted({len(f) for f in ranked}, reverse=True)),
+        first_chars=frozenset(f[0] for f in ranked),
+    )
+
+
+def place_mentions(text: str) -> list[tuple[int, int, tuple[Division, ...]]]:
+    """Every gazetteer name in `text`, longest first at each position, never overlapping."""
+    gaz = gazetteer()
+    found: list[tuple[int, int, tuple[Division, ...]]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in gaz.first_chars:
+            for length in gaz.lengths:
+                divisions = gaz.forms.get(text[i : i + length])
+                if divisions:
+                    found.append((i, i + length, divisions))
+                    i += length - 1
+                    break
+        i += 1
+    return found
+
+
+def _pick(divisions: tuple[Division, ...], provinces: Counter[str]) -> Division | None:
+    top = [d for d in divisions if d.level == divisions[0].level]
+    if len(top) == 1:
+        return top[0]
+    for hinted in (
+        [d for d in top if d.city and provinces[d.city]],
+        [d for d in top if provinces[d.province]],
+    ):
+        if len(hinted) == 1:
+            return hinted[0]
+    return None
+
+
+def page_provinces(
+    mentions: list[tuple[int, int, tuple[Division, ...]]],
+) -> Counter[str]:
+    """How often each province and city is named, unambiguous mentions only (also those inside
+    organisation names: `山西省药品监督管理局` says the page is about Shanxi)."""
+    counts: Counter[str] = Counter()
+    for _, _, divisions in mentions:
+        if len({d.province for d in divisions}) == 1:
+            counts[divisions[0].province] += 1
+            if divisions[0].level >= 1 and divisions[0].city:
+                counts[divisions[0].city] += 1
+    return counts
+
+
+def find_locations(text: str, excluded: list[Span]) -> list[Location]:
+    mentions = place_mentions(text)
+    hints = page_provinces(mentions)
+    found: dict[str, Location] = {}
+    for start, end, divisions in mentions:
+        if any(s <= start < e for s, e in excluded):
+            continue
+        division = _pick(divisions, hints)
+        key = division.adcode if division else text[start:end]
+        location = found.get(key)
+        if location is None:
+            location = found[key] = (
+                Location(
+                    name=division.name,
+                    province=division.province,
+                    city=division.city,
+                    district=division.district,
+                    adcode=division.adcode,
+                )
+                if division
+                else Location(name=text[start:end])
+            )
+        location.spans.append((start, end))
+    return list(found.values())
