@@ -141,11 +141,11 @@ def startup() -> tuple[float, float]:
     import subprocess
 
     code = STARTUP + (
-        "\nimport sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
+        "\nimport sys; sys.path.insert(0, {!r}); sys.path.insert(0, {!r})\n"
         "from extractor_quality import as_clean; from gold import load\n"
         "[extract(as_clean(g)) for g in load()]\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
-    ) % (str(Path(__file__).parent), str(ROOT / "tests" / "fixtures" / "extractor"))
+    ).format(str(Path(__file__).parent), str(ROOT / "tests" / "fixtures" / "extractor"))
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()

@@ -1,8 +1,11 @@
-"""The extractor's pure core: `extract(clean) -> EnrichedArticle`. So far: organisations by their
-name endings, money and quantities (`amounts.py`), dates resolved against the page date
-(`timeexpr.py`), typed events (`events.py`), persons with roles (`persons.py`), topics and a
-relevance score from domain vocabulary. Still to come (issue #4): locations with adcodes,
-agreements, policies, in-article alias resolution, and gold for 30+ more articles.
+"""The extractor's pure core: `extract(clean) -> EnrichedArticle`.
+
+Organisations with canonical names and in-article aliases (`organizations.py`), persons with
+roles (`persons.py`), places with administrative codes (`locations.py`), money and quantities
+(`amounts.py`), dates resolved against the page date (`timeexpr.py`), typed events
+(`events.py`), agreements and policies (`agreements.py`), topics and a relevance score from
+domain vocabulary (here). Layout line breaks inside sentences are joined first; every span
+points into the article's own text.
 """
 
 from __future__ import annotations
@@ -10,47 +13,28 @@ from __future__ import annotations
 import re
 
 from medwire_common.dedup import content_hash
-from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization, OrgType
+from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization
 
-from .agreements import find_agreements, find_policies, is_abbreviation
+from .agreements import find_agreements, find_policies
 from .amounts import find_amounts, find_quantities
 from .events import find_events
 from .locations import find_locations
+from .organizations import find_organizations
 from .persons import find_persons
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
-# Longest endings first so that 股份有限公司 wins over 公司.
-_ORG_ENDINGS: list[tuple[str, OrgType]] = [
-    ("股份有限公司", "company"),
-    ("有限责任公司", "company"),
-    ("有限公司", "company"),
-    ("集团", "company"),
-    ("药业", "company"),
-    ("医疗", "company"),
-    ("大学", "university"),
-    ("学院", "university"),
-    ("医院", "hospital"),
-    ("研究院", "research_institute"),
-    ("研究所", "research_institute"),
-    ("监督管理局", "government"),
-    ("人民政府", "government"),
-    ("委员会", "government"),
-    ("管理局", "government"),
-    ("局", "government"),
-    ("商会", "association"),
-    ("协会", "association"),
-    ("产业园", "park"),
-    ("开发区", "park"),
-    ("科技报", "media"),
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "extract",
+    "find_amounts",
+    "find_organizations",
+    "find_topics",
+    "join_layout_breaks",
+    "relevance",
 ]
-_ORG = re.compile(
-    r"[\u4e00-\u9fff()（）]{2,18}?(?:" + "|".join(re.escape(e) for e, _ in _ORG_ENDINGS) + r")"
-)
-# Words that end a clause, so an organisation name never starts before them.
-_CLAUSE_START = re.compile(
-    r".*(?:由|与|和|及|、|在|是|为|对|将|向|从|的|了|等|于|共同|联合|分别|包括)"
-)
+
+_QUOTED = re.compile(r"《[^》]*》")
 
 TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
     "医疗器械": ("医疗器械", "器械"),
@@ -78,71 +62,6 @@ _DOMAIN_TERMS = (
 )
 
 
-def _org_type(name: str) -> OrgType:
-    for ending, kind in _ORG_ENDINGS:
-        if name.endswith(ending):
-            return kind
-    return "other"
-
-
-# A candidate holding one of these is a clause that happens to end like a name, not a name.
-_NOT_IN_NAMES = (
-    "签约",
-    "落户",
-    "预示",
-    "推动",
-    "发布",
-    "召开",
-    "举行",
-    "参加",
-    "出席",
-    "集中",
-    "入驻",
-    "当地",
-    "全面深化",
-    "促进",
-    "以及",
-    "进一步",
-)
-_QUOTED = re.compile(r"《[^》]*》")
-
-
-def find_organizations(text: str) -> list[Organization]:
-    """Names ending like organisations, outside 《》 titles; abbreviations found on the same page
-    (`省药监局`, `晋中开发区`) become aliases of the full name (`山西省药品监督管理局`, …)."""
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
-    found: dict[str, Organization] = {}
-    for m in _ORG.finditer(text):
-        name, start = m.group(0), m.start()
-        clause = _CLAUSE_START.match(name)
-        if clause:
-            start += clause.end()
-            name = name[clause.end() :]
-        if (
-            len(name) < 4
-            or any(w in name for w in _NOT_IN_NAMES)
-            or any(s <= start < e for s, e in quoted)
-        ):
-            continue
-        org = found.setdefault(name, Organization(name=name, type=_org_type(name)))
-        org.spans.append((start, start + len(name)))
-    return merge_abbreviations(list(found.values()))
-
-
-def merge_abbreviations(orgs: list[Organization]) -> list[Organization]:
-    by_length = sorted(orgs, key=lambda o: len(o.name), reverse=True)
-    kept: list[Organization] = []
-    for org in by_length:
-        full = next((k for k in kept if is_abbreviation(org.name, k.name)), None)
-        if full is None:
-            kept.append(org)
-        else:
-            full.aliases.append(org.name)
-            full.spans = sorted(full.spans + org.spans)
-    order = {o.name: i for i, o in enumerate(orgs)}
-    return sorted(kept, key=lambda o: order[o.name])
-
-
 def _not_places(text: str, organizations: list[Organization]) -> list[tuple[int, int]]:
     """Spans where a place name is part of something else: organisation names, 《》 titles."""
     return [s for o in organizations for s in o.spans] + [m.span() for m in _QUOTED.finditer(text)]
@@ -161,10 +80,35 @@ def relevance(title: str, text: str) -> float:
     return round(min(1.0, density / 2.0), 3)
 
 
+# A line break between two characters of a sentence (no closing punctuation before it) is the
+# layout's, not the author's: `…临床转化\n研究中心` is one name.
+_LAYOUT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff])")
+
+
+def join_layout_breaks(text: str) -> tuple[str, list[int]]:
+    """The text with layout line breaks removed, and for each of its characters the offset in
+    the original (so that spans point into the article's own text)."""
+    keep = [True] * len(text)
+    for m in _LAYOUT_BREAK.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line = text[line_start : m.start()]
+        if len(line) >= 12 and not _SPEAKER_LINE.match(line):
+            keep[m.start()] = False
+    index = [i for i, k in enumerate(keep) if k]
+    return "".join(text[i] for i in index), index
+
+
+_SPEAKER_LINE = re.compile(r"^[\u4e00-\u9fff]{2,4}[:：]|^记者")
+
+
+def _remap(spans: list[tuple[int, int]], index: list[int]) -> list[tuple[int, int]]:
+    return [(index[s], index[e - 1] + 1) for s, e in spans]
+
+
 def extract(article: CleanArticle) -> EnrichedArticle:
-    text = article.text
+    text, index = join_layout_breaks(article.text)
     organizations = find_organizations(text)
-    return EnrichedArticle(
+    enriched = EnrichedArticle(
         **article.model_dump(),
         organizations=organizations,
         persons=find_persons(text, organizations),
@@ -181,3 +125,11 @@ def extract(article: CleanArticle) -> EnrichedArticle:
         dup_cluster=article.content_hash or content_hash(text),
         extractor_version=EXTRACTOR_VERSION,
     )
+    if len(index) != len(article.text):
+        for org in enriched.organizations:
+            org.spans = _remap(org.spans, index)
+        for person in enriched.persons:
+            person.spans = _remap(person.spans, index)
+        for place in enriched.locations:
+            place.spans = _remap(place.spans, index)
+    return enriched

@@ -9,17 +9,18 @@ from datetime import date
 
 from medwire_common.schemas import Agreement, Organization, Policy
 
+from .organizations import is_abbreviation  # noqa: F401  (re-exported)
 from .timeexpr import find_dates
 
 _CLAUSE = re.compile(r"[^。；;!！?？\n]+")
 _PARTIES_SIGN = re.compile(
-    r"([^，,。；;：:]{2,80}?)(?:签订|签署|签约)了?([^，,。；;]{0,40}?(?:协议|备忘录|合同|协定|意向书|框架协议)(?:书)?)"
+    r"([^，,。；;：:]{2,120}?)(?:签订|签署|签约)了?(?:([^，,。；;]{0,40}?(?:协议|备忘录|合同|协定|意向书|框架协议)(?:书)?)|[一二三四五六七八九十\d]+项合作)"
 )
 _JOINTLY = re.compile(
     r"([^，,。；;]{2,40}?)(?:与|和|同)([^，,。；;]{2,80}?)(?:分别|共同)?签署《([^》]{2,60})》"
 )
 _SETTLE = re.compile(
-    r"((?:\d+|[一二三四五六七八九十]+)家[\u4e00-\u9fff]{0,6}企业)(?:集中)?签约落户([\u4e00-\u9fff]{2,30}(?:园|区|基地|中心))"
+    r"([^,，。;；]{0,40}?)((?:\d+|[一二三四五六七八九十]+)(?:家|个)[\u4e00-\u9fff]{0,8}(?:企业|项目))(?:集中)?签约落户([\u4e00-\u9fff]{2,30}(?:园|区|基地|中心))"
 )
 _BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 POLICY_WORDS = (
@@ -56,29 +57,71 @@ NOT_POLICY_WORDS = (
 )
 
 
-def is_abbreviation(short: str, full: str) -> bool:
-    """`省药监局` abbreviates `山西省药品监督管理局`: its characters appear in order in the full
-    name, and both end alike (局, 院, 区…)."""
-    if len(short) < 3 or len(short) >= len(full) or short[-1] != full[-1]:
-        return False
-    if full.endswith(short):
-        return True  # `晋中开发区` in `山西转型综改示范区晋中开发区`
-    rest = iter(full)
-    return short[0] in full[:4] and all(c in rest for c in short)
+_PAREN = re.compile(r"\([^()]*\)")
+_DESCRIBED = re.compile(r"(?:\d+|[一二三四五六七八九十两]+)(?:家|个)|企业|药企|单位|机构|项目")
 
 
-def resolve_party(party: str, organizations: list[Organization]) -> str:
-    party = party.strip(" 、,，与和及").removesuffix("分别").removesuffix("共同")
+def _named(text: str, organizations: list[Organization]) -> list[tuple[int, int, str]]:
+    """Mentions of known organisations (names or aliases) in `text`, longest first where they
+    overlap (`四川大学华西医院` rather than `四川大学` inside it)."""
+    hits = []
     for org in organizations:
-        if party == org.name or party in org.aliases:
-            return org.name
+        for form in {org.name, *org.aliases}:
+            hits += [(m.start(), m.end(), org.name) for m in re.finditer(re.escape(form), text)]
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, str]] = []
+    for hit in hits:
+        if not any(k[0] <= hit[0] < k[1] for k in kept):
+            kept.append(hit)
+    return kept
+
+
+def resolve_party(party: str, organizations: list[Organization]) -> list[str]:
+    """The organisations a party phrase names (`江苏恒康医药股份有限公司(以下简称“恒康医药”)`,
+    `深圳湾实验室在深圳`, `产业园`), or the phrase itself when it describes an unnamed party
+    (`8家入驻企业`, `一家欧洲药企`)."""
+    named = _named(party, organizations)
+    if named:
+        return list(dict.fromkeys(name for _, _, name in named))
+    party = _PAREN.sub("", party).strip(" 、,，与和及").removesuffix("分别").removesuffix("共同")
     longer = [o.name for o in organizations if is_abbreviation(party, o.name)]
-    return max(longer, key=len) if longer else party
+    if longer:
+        return [max(longer, key=len)]
+    suffixed = [o.name for o in organizations if o.name.endswith(party) and len(party) >= 3]
+    if len(suffixed) == 1:
+        return suffixed  # `签约落户产业园` after `武汉光谷生物城医疗器械产业园`
+    return [party] if 2 <= len(party) <= 16 and _DESCRIBED.search(party) else []
 
 
 def _split_parties(text: str, organizations: list[Organization]) -> list[str]:
-    parts = [p for p in re.split(r"[、与和及]|以及", text) if p.strip()]
-    return [resolve_party(p, organizations) for p in parts if 2 <= len(p.strip()) <= 40]
+    """Named organisations in order of mention, then the unnamed parties the rest describes."""
+    named = _named(text, organizations)
+    parties = list(dict.fromkeys(name for _, _, name in named))
+    rest = text
+    for start, end, _ in sorted(named, reverse=True):
+        rest = rest[:start] + "、" + rest[end:]
+    for part in re.split(r"[、与和及]|以及", _PAREN.sub("", rest)):
+        for party in resolve_party(part, organizations) if part.strip() else []:
+            if party not in parties:
+                parties.append(party)
+    return parties
+
+
+def _last_company(text: str, before: int, organizations: list[Organization]) -> str | None:
+    """The company `该公司` refers to: the last one named before it."""
+    spans = [
+        (s, o.name) for o in organizations if o.type == "company" for s, _ in o.spans if s < before
+    ]
+    return max(spans)[1] if spans else None
+
+
+def _members(text: str, generic: str, organizations: list[Organization]) -> list[str]:
+    """`合作共建单位包括A、B、C` → the organisations listed for a generic party."""
+    m = re.search(re.escape(generic) + r"(?:包括|有|为)([^。;；]{4,400})", text)
+    if not m:
+        return []
+    listed = re.split(r"等", m.group(1))[0]
+    return _split_parties(listed, organizations)
 
 
 def find_agreements(
@@ -86,14 +129,30 @@ def find_agreements(
 ) -> list[Agreement]:
     found: list[Agreement] = []
     dates = find_dates(text, page_date)
+
+    def add(parties: list[str], title: str | None, when: date | None) -> None:
+        expanded: list[str] = []
+        for party in parties:
+            members = (
+                []
+                if party in {o.name for o in organizations}
+                else _members(text, party, organizations)
+            )
+            expanded += [p for p in (members or [party]) if p not in expanded]
+        if len(expanded) >= 2:
+            found.append(Agreement(parties=expanded, title=title, date=when))
+
     for clause in _CLAUSE.finditer(text):
         body, offset = clause.group(0), clause.start()
         when = next((d.date for d in dates if offset <= d.start < clause.end()), None)
+        if "该公司" in body:
+            company = _last_company(text, offset + body.index("该公司"), organizations)
+            body = body.replace("该公司", company) if company else body
         for m in _JOINTLY.finditer(body):
             parties = _split_parties(m.group(1), organizations) + _split_parties(
                 m.group(2), organizations
             )
-            found.append(Agreement(parties=parties, title=m.group(3), date=when))
+            add(parties, m.group(3), when)
         if _JOINTLY.search(body):
             continue  # `A与B共同签署《…》` is read above; the plain pattern would read it again
         for m in _PARTIES_SIGN.finditer(body):
@@ -102,13 +161,26 @@ def find_agreements(
                 if re.search(r"仪式上|现场", m.group(1))
                 else m.group(1)
             )
-            parties = _split_parties(head, organizations)
-            if len(parties) >= 2:
-                found.append(
-                    Agreement(parties=parties, title=m.group(2).lstrip("了").strip(), date=when)
-                )
+            title = m.group(2).lstrip("了").strip() if m.group(2) else None
+            title = (
+                title
+                if title and not re.fullmatch(r"[一二三四五六七八九十\d]+项合作", title)
+                else None
+            )
+            each = re.search(r"(.+?)分别与(.+)", head)
+            if each:  # `A分别与B、C签订…`: one agreement per pair
+                first = _split_parties(each.group(1), organizations)
+                for other in _split_parties(each.group(2), organizations):
+                    add(first + [other], title, when)
+                continue
+            add(_split_parties(re.sub(r"围绕.*$", "", head), organizations), title, when)
         for m in _SETTLE.finditer(body):
-            found.append(Agreement(parties=[m.group(1), m.group(2)], title="签约落户", date=when))
+            named = re.search(r"([^,，、]{4,40}?)等$", m.group(1))
+            settler = m.group(2)
+            if named:
+                settler = (_split_parties(named.group(1), organizations) or [settler])[0]
+            place = resolve_party(m.group(3), organizations)[:1] or [m.group(3)]
+            add([settler, *place], "签约落户", when)
     return found
 
 

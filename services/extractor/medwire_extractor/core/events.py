@@ -1,6 +1,7 @@
 """Typed events from trigger words, one per sentence at most: `启动仪式` → launch, `签订…协议`
 → signing, `论坛` → forum, `对接会` → matchmaking, `揭牌` → unveiling, `开工` → groundbreaking,
-`调研` → visit, `成立` → founding, `印发`/`出台` → release. The date is the one written in the
+`调研` → visit, `成立` → founding, `印发`/`出台` → release; a dated sentence without a trigger
+(`3月11日,国家药监局…批准了…`) reports an `other` event. The date is the one written in the
 same sentence; the place is `在…举行/召开/举办`."""
 
 from __future__ import annotations
@@ -45,11 +46,11 @@ def find_events(
     dates = find_dates(text, page_date)
     seen: set[tuple[str, date | None]] = set()
     for start, sentence in sentences(text):
-        kind = event_type(sentence)
-        if kind is None:
-            continue
         end = start + len(sentence)
         when = next((d.date for d in dates if start <= d.start < end), None)
+        kind = event_type(sentence) or ("other" if when else None)
+        if kind is None:
+            continue
         place = _PLACE.search(sentence)
         if when is None and place is None:
             continue  # a trigger word without a when or a where is usually not an event report

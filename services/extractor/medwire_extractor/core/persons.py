@@ -17,7 +17,7 @@ SURNAMES = set(
     "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
     "苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练"
     "廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿"
-    "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由赖"
 )
 COMPOUND_SURNAMES = (
     "欧阳",
@@ -88,12 +88,18 @@ TITLES = (
     "医师",
     "主任医师",
     "系主任",
+    "领导",
+    "工作人员",
+    "护师",
+    "党组成员",
+    "高级副总裁",
+    "副总裁",
 )
 _TITLE_ALT = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
 _TITLE = re.compile(_TITLE_ALT)
 _DELIMITERS = re.compile(r"[，,。；;：:“”\"\s()（）!！?？]")
 _LEAD_IN = re.compile(
-    r".*(?:(?<![自理缘])由|邀请)"
+    r".*(?:(?<![自理缘])由|邀请|管理人)"
 )  # `…环节由` / `邀请` open a clause; `自由贸易区` does not
 _AFTER_NAME = set(
     "，,、。；;：:）)（( 出主表致介指说强在参分以围和等为带作宣解代发称认希要就对向与也将则回担率会进现一同深及"
@@ -101,8 +107,38 @@ _AFTER_NAME = set(
 _SPEAKER = re.compile(r"^([\u4e00-\u9fff]{2,3})[:：]")
 
 
+# Words that follow a name (`钱俊共同`, `李强说`, `沈华陪同`, `崔岩荣获`): a three-character
+# candidate whose last character starts one of them is a two-character name.
+_VERB_STARTS = (
+    "共同",
+    "陪同",
+    "被表彰",
+    "被评",
+    "荣获",
+    "获得",
+    "表示",
+    "指出",
+    "介绍",
+    "出席",
+    "主持",
+    "强调",
+    "认为",
+    "说",
+    "致辞",
+    "参加",
+    "解读",
+    "近日",
+    "接受",
+    "作",
+)
+
+
 def _name_at(text: str, i: int) -> str | None:
     """The person's name starting at text[i], if any: surname + 1–2 characters, then a break."""
+    if text.startswith(_VERB_STARTS, i + 2) and _plausible(text[i : i + 2]):
+        return text[i : i + 2]
+    if text.startswith(_VERB_STARTS, i + 3) and _plausible(text[i : i + 3]):
+        return text[i : i + 3]
     for size in (3, 2, 4):
         name = text[i : i + size]
         after = text[i + size : i + size + 1]
@@ -119,26 +155,63 @@ def _name_at(text: str, i: int) -> str | None:
     return None
 
 
+def _plausible(name: str) -> bool:
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]+", name)) and (
+        name[0] in SURNAMES or name[:2] in COMPOUND_SURNAMES
+    )
+
+
+# Short parentheticals inside a title (`康泽神州(北京)…副总裁`, `iPEG(TY)工会副经理`) do not end it.
+_INNER_PAREN = re.compile(r"\([A-Za-z\u4e00-\u9fff]{1,6}\)(?=[A-Za-z\u4e00-\u9fff])")
+_ROLE_SPLIT = re.compile(r"[、，,]|(?<=[长席理任事人官])兼")
+
+
 def find_persons(text: str, organizations: list[Organization]) -> list[Person]:
     found: dict[str, Person] = {}
     last_name_end = 0
+    masked = _INNER_PAREN.sub(lambda m: "x" * len(m.group(0)), text)
     for m in _TITLE.finditer(text):
-        name = _name_at(text, m.end())
+        at = m.end() + 1 if text.startswith(" ", m.end()) and m.group(0) == "记者" else m.end()
+        name = _name_at(text, at)
         if not name:
             continue
         # Roles run back to the previous delimiter or the previous person (`…教授王卫东、…主任杨健`).
         delimiters = [
-            d.end() for d in _DELIMITERS.finditer(text, max(0, m.start() - 40), m.start())
+            d.end() for d in _DELIMITERS.finditer(masked, max(0, m.start() - 40), m.start())
         ]
         start = max([last_name_end, *delimiters, max(0, m.start() - 40)])
+        # Titles listed with commas (`市人大常委会党组成员、副主任,市总工会主席,…专员蒋永斌`).
+        while start > last_name_end + 1 and text[start - 1] in ",，":
+            before = max(
+                [
+                    last_name_end,
+                    *(d.end() for d in _DELIMITERS.finditer(masked, max(0, start - 41), start - 1)),
+                ]
+            )
+            if not _TITLE.search(text[before : start - 1][-6:]) or not text[
+                before : start - 1
+            ].endswith(TITLES):
+                break
+            start = before
         segment = text[start : m.end()].lstrip("、")
         lead_in = _LEAD_IN.match(segment)
         segment = segment[lead_in.end() :] if lead_in else segment
-        roles = [r for r in segment.split("、") if r]
+        roles = [r for r in _ROLE_SPLIT.split(segment) if r]
         person = found.setdefault(name, Person(name=name))
         person.roles = list(dict.fromkeys(person.roles + roles))
-        person.spans.append((m.end(), m.end() + len(name)))
-        last_name_end = m.end() + len(name)
+        person.spans.append((at, at + len(name)))
+        last_name_end = at + len(name)
+        # One title for a list of names (`大同市领导王明厚、温旭斌`, `记者张丽 闫珊`).
+        while text[last_name_end : last_name_end + 1] in ("、", " ") and last_name_end < len(text):
+            other = _name_at(text, last_name_end + 1)
+            if not other or other in found:
+                break
+            found[other] = Person(
+                name=other,
+                roles=list(roles),
+                spans=[(last_name_end + 1, last_name_end + 1 + len(other))],
+            )
+            last_name_end += 1 + len(other)
         if person.organization is None:
             person.organization = next(
                 (

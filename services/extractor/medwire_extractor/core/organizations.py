@@ -1,0 +1,514 @@
+"""Organisations: names found by their endings (有限公司, 大学, 医院, 研究院, 管理局, 产业园…) and
+by a list of national bodies, their left edge found by walking back to a clause boundary; then
+canonical full names within the article:
+
+- government bodies written short are written in full (`工信局` → `工业和信息化局`, `国家发改委`
+  → `国家发展和改革委员会`), and `省…`/`市…` take the page's province or city (`省药监局` on a
+  Shanxi page → `山西省药品监督管理局`);
+- `X(Y)` and `X(以下简称“Y”)` make Y an alias of X; a company's short name (`泰邦生物` after
+  `山东泰邦生物有限公司`) and abbreviations (`晋中开发区`) become aliases of the full name;
+- party and legislative bodies, generic phrases (`多家医疗`, `高端医疗`) and anonymised names
+  (`北京某…公司`) are not organisations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from medwire_common.schemas import Organization, OrgType
+
+from .locations import gazetteer, page_provinces, place_mentions
+
+# (ending, type, weak): a weak ending (`医疗`, `药业`) only ends a name at a clause boundary.
+_ENDINGS: list[tuple[str, OrgType, bool]] = [
+    ("股份有限公司", "company", False),
+    ("有限责任公司", "company", False),
+    ("有限公司", "company", False),
+    ("公司", "company", False),
+    ("大学", "university", False),
+    ("学院", "university", False),
+    ("医院", "hospital", False),
+    ("研究院", "research_institute", False),
+    ("研究所", "research_institute", False),
+    ("中心", "research_institute", False),
+    ("实验室", "research_institute", False),
+    ("监督管理局", "government", False),
+    ("人民政府", "government", False),
+    ("办公厅", "government", False),
+    ("委员会", "government", False),
+    ("管委会", "government", False),
+    ("总局", "government", False),
+    ("局", "government", False),
+    ("厅", "government", False),
+    ("政府", "government", False),
+    ("促进会", "association", False),
+    ("总工会", "association", False),
+    ("慈善总会", "association", False),
+    ("商会", "association", False),
+    ("协会", "association", False),
+    ("学会", "association", False),
+    ("产业园", "park", False),
+    ("开发区", "park", False),
+    ("高新区", "park", False),
+    ("经开区", "park", False),
+    ("园区", "park", False),
+    ("生物城", "park", False),
+    ("合作区", "park", False),
+    ("创新园", "park", False),
+    ("医药园", "park", False),
+    ("基金", "other", False),
+    ("卫健委", "government", False),
+    ("发改委", "government", False),
+    ("集团", "company", True),
+    ("药业", "company", True),
+    ("制药", "company", True),
+    ("医疗", "company", True),
+    ("生物", "company", True),
+    ("控股", "company", True),
+    ("智能", "company", True),
+]
+_ENDING_INFO = {e: (t, w) for e, t, w in _ENDINGS}
+_ENDING_RE = re.compile("|".join(re.escape(e) for e, _, _ in _ENDINGS))
+
+NATIONAL_BODIES: dict[str, tuple[OrgType, tuple[str, ...]]] = {
+    "国务院": ("government", ()),
+    "国家发展和改革委员会": ("government", ("国家发改委",)),
+    "工业和信息化部": ("government", ("工信部",)),
+    "科学技术部": ("government", ("科技部",)),
+    "教育部": ("government", ()),
+    "商务部": ("government", ()),
+    "财政部": ("government", ()),
+    "人力资源和社会保障部": ("government", ("人社部",)),
+    "农业农村部": ("government", ()),
+    "生态环境部": ("government", ()),
+    "海关总署": ("government", ()),
+    "国家卫生健康委员会": ("government", ("国家卫健委",)),
+    "国家药品监督管理局": ("government", ("国家药监局",)),
+    "国家医疗保障局": ("government", ("国家医保局",)),
+    "国家市场监督管理总局": ("government", ("国家市场监管总局", "市场监管总局")),
+    "国家知识产权局": ("government", ()),
+    "国家中医药管理局": ("government", ("国家中医药局",)),
+    "国家疾病预防控制局": ("government", ("国家疾控局",)),
+    "国家税务总局": ("government", ()),
+    "中国工程院": ("research_institute", ()),
+    "中国科学院": ("research_institute", ("中科院",)),
+    "中国医学科学院": ("research_institute", ("医科院",)),
+}
+_NATIONAL_FORMS = {
+    form: name for name, (_, aliases) in NATIONAL_BODIES.items() for form in (name, *aliases)
+}
+_NATIONAL_RE = re.compile("|".join(sorted(map(re.escape, _NATIONAL_FORMS), key=len, reverse=True)))
+
+# Short agency names and their full forms (longest first).
+AGENCY_ABBREVIATIONS = {
+    "市场监管总局": "市场监督管理总局",
+    "市场监管局": "市场监督管理局",
+    "药监局": "药品监督管理局",
+    "工信局": "工业和信息化局",
+    "工信厅": "工业和信息化厅",
+    "科技局": "科学技术局",
+    "科技厅": "科学技术厅",
+    "卫健委": "卫生健康委员会",
+    "卫健局": "卫生健康局",
+    "发改委": "发展和改革委员会",
+    "医保局": "医疗保障局",
+    "人社局": "人力资源和社会保障局",
+    "人社厅": "人力资源和社会保障厅",
+    "中医药局": "中医药管理局",
+    "国资委": "国有资产监督管理委员会",
+}
+
+_NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·()]")
+# Words after which a name starts (the rightmost one wins).
+_BOUNDARY_WORDS = (
+    "先后走进",
+    "走进",
+    "参观了",
+    "参观",
+    "考察",
+    "调研",
+    "比如",
+    "其中",
+    "我们",
+    "包括",
+    "联合",
+    "共同",
+    "分别",
+    "一行到",
+    "来到",
+    "作为",
+    "通过",
+    "依托",
+    "支持",
+    "推动",
+    "组织",
+    "召开",
+    "举办",
+    "举行",
+    "主办",
+    "承办",
+    "发布",
+    "印发",
+    "签订",
+    "签署",
+    "签约",
+    "宣布",
+    "完成",
+    "获得",
+    "入驻",
+    "落户",
+    "牵头",
+    "表示",
+    "介绍",
+    "出席",
+    "参加",
+    "陪同",
+    "会同",
+    "携手",
+    "基金管理人",
+    "规划建设",
+    "建成",
+    "结合",
+    "确保",
+    "落实",
+    "期间",
+    "企业",
+    "领投",
+    "跟投",
+    "代表团",
+    "专访",
+    "导入",
+    "利用",
+    "共建",
+    "转交",
+    "部署",
+    "进驻",
+    "党中央",
+)
+_BOUNDARY_CHARS = set("由在是为对将向从的了等于让把被到赴即又也并还获")
+_RUN_START_ONLY = set("像")
+_COORDINATORS = set("与和及同跟暨")
+_NOT_NAMES = (
+    "省委",
+    "市委",
+    "区委",
+    "县委",
+    "党中央",
+    "党工委",
+    "党组",
+    "人大",
+    "政协",
+    "团委",
+    "团中央",
+    "团省委",
+    "团工委",
+    "某",
+    "签约",
+    "落户",
+    "预示",
+    "入驻",
+    "当地",
+    "全面深化",
+    "以及",
+    "进一步",
+)
+# Body words that make a weak-ending name a phrase (`高端医疗`, `多家知名医疗`).
+_GENERIC = (
+    "精准",
+    "康复",
+    "高端",
+    "新型",
+    "智能",
+    "知名",
+    "国产",
+    "数字",
+    "穿戴",
+    "基层",
+    "我国",
+    "举办",
+    "创新",
+    "权属",
+    "价值",
+    "打印",
+    "园区",
+    "组织",
+    "医学",
+    "临床",
+    "企业",
+    "产业",
+    "生物",
+    "医药",
+    "人工",
+    "中药",
+)
+_GENERIC_NOUNS = ("机构", "企业", "单位", "部门", "集团公司")
+_NOT_ENDINGS = (
+    "布局",
+    "格局",
+    "大局",
+    "全局",
+    "结局",
+    "当局",
+    "开局",
+    "变局",
+    "新局",
+    "破局",
+    "大厅",
+    "展厅",
+    "餐厅",
+)
+_PROPER_START = ("国家", "中国", "中关村", "北京", "上海", "天津", "重庆", "香港", "澳门")
+_COUNTED = re.compile(r"[\d一二三四五六七八九十百千多余几两数]+(?:家|个|所|名|位|批)")
+_SHORT_NAME = re.compile(r"\((?:以下)?简称“([^”]{2,12})”\)")
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    type: OrgType
+    weak: bool
+
+
+def _left_edge(text: str, ending_start: int) -> int:
+    """Where the name ending at `ending_start` starts: back over name characters (a `(` only
+    when closed inside the name), then after the rightmost clause boundary."""
+    i, depth, first_close = ending_start, 0, None
+    while i > 0 and ending_start - i < 30:
+        c = text[i - 1]
+        if c == ")":
+            depth += 1
+            first_close = i if first_close is None else first_close
+        elif c == "(":
+            if depth == 0:
+                break
+            depth -= 1
+        elif not _NAME_CHARS.match(c):
+            break
+        i -= 1
+    if depth > 0 and first_close is not None:
+        i = first_close  # `(以下简称“恒康医药”)与中国药科大学`: the name starts after the `)`
+    body = text[i:ending_start]
+    cut = 1 if body[:1] in _RUN_START_ONLY else 0
+    for word in _BOUNDARY_WORDS:
+        at = body.rfind(word)
+        if at >= 0 and at + len(word) > cut:
+            cut = at + len(word)
+    for j in range(len(body) - 1, cut - 1, -1):
+        c = body[j]
+        if c in _BOUNDARY_CHARS:
+            cut = j + 1
+            break
+        if c in _COORDINATORS and (j == 0 or _ends_like_a_name(body[:j])):
+            cut = j + 1
+            break
+    while cut < len(body) and body[cut] in _COORDINATORS:
+        cut += 1
+    return i + cut
+
+
+def _ends_like_a_name(before: str) -> bool:
+    for ending, (_, weak) in _ENDING_INFO.items():
+        if before.endswith(ending):
+            return not weak or before[-len(ending) - 2 : -len(ending)] not in _GENERIC
+    return any(before.endswith(f) for f in _NATIONAL_FORMS) or any(
+        before.endswith(p) for p in ("省", "市", "区", "县")
+    )
+
+
+def _candidates(text: str) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for m in _ENDING_RE.finditer(text):
+        ending = m.group(0)
+        kind, weak = _ENDING_INFO[ending]
+        if ending in ("局", "厅", "总局") and text.startswith("长", m.end()):
+            continue  # `局长`, `厅长` are titles
+        start = _left_edge(text, m.start())
+        if text.startswith("以", start) and text.startswith("为", m.end()):
+            start += 1  # `以泰山智能医疗器械产业园为载体`
+        if text.startswith("原", start) and m.end() - start > 5:
+            start += 1  # `原第四军医大学校长`
+        if weak and m.end() < len(text) and _NAME_CHARS.match(text[m.end()]):
+            nxt = text[m.end()]
+            if nxt not in "与和及等在将已是的为作董总副首创跟":
+                continue
+        found.append(_Candidate(start, m.end(), kind, weak))
+    nationals = []
+    for m in _NATIONAL_RE.finditer(text):
+        kind = NATIONAL_BODIES[_NATIONAL_FORMS[m.group(0)]][0]
+        if m.group(0) == "国务院" and text.endswith("党中央", 0, m.start()):
+            continue  # `党中央国务院` is a set phrase for the central authorities
+        nationals.append(_Candidate(m.start(), m.end(), kind, False))
+    for c in found:
+        inner = next((n for n in nationals if c.start < n.start < c.end), None)
+        if inner is not None and not _starts_with_place(text[c.start : inner.start] + "市"):
+            c.start = inner.start  # `日获国家发改委` → `国家发改委`
+    return found + nationals
+
+
+def _acceptable(name: str, weak: bool, ending: str) -> bool:
+    body = name[: len(name) - len(ending)]
+    provincial = name.startswith(("省", "市")) and len(name) >= 3  # `省政府`, `市总工会`
+    if len(name) < 4 and name not in _NATIONAL_FORMS and not provincial:
+        return False
+    if name == "集团公司" or body == "集团":
+        return False
+    if any(w in name for w in _NOT_NAMES) or _COUNTED.search(name):
+        return False
+    if name[-2:] in _NOT_ENDINGS or name[0] in "该本这那各多首我其":
+        return False
+    if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
+        return False
+    if ending in ("中心", "实验室", "园区", "基金") and not _starts_with_place(name):
+        return False
+    if any(g in body for g in _GENERIC_NOUNS):
+        return False
+    if ending in ("人民政府", "政府", "委员会", "办公厅", "厅", "管委会") and not (
+        name in _NATIONAL_FORMS
+        or name.startswith(("省", "市", "区", "县"))
+        or _starts_with_place(name)
+        or any(body.endswith(e) for e in ("开发区", "高新区", "经开区", "园区"))
+    ):
+        return False
+    return len(body) >= 2 or name in _NATIONAL_FORMS or provincial
+
+
+def _starts_with_place(name: str) -> bool:
+    if name.startswith(_PROPER_START) or name.startswith(("省", "市")):
+        return True
+    mentions = place_mentions(name[:6])
+    return bool(mentions) and mentions[0][0] == 0
+
+
+def _ending_of(name: str) -> str:
+    return max((e for e in _ENDING_INFO if name.endswith(e)), key=len, default="")
+
+
+def canonical(name: str, province: str | None, city: str | None, government: bool = True) -> str:
+    """The full name of a government body written short (`省药监局` → `山西省药品监督管理局`)."""
+    if name in _NATIONAL_FORMS:
+        return _NATIONAL_FORMS[name]
+    for short, full in AGENCY_ABBREVIATIONS.items():
+        if name.endswith(short):
+            name = name[: -len(short)] + full
+            break
+    if name.endswith("政府") and not name.endswith(("人民政府", "特区政府")):
+        name = name[:-2] + "人民政府"
+    if name.startswith("省") and province and not name.startswith("省立"):
+        name = province + name[1:]
+    elif name.startswith("市") and city:
+        name = city + name[1:]
+    mentions = place_mentions(name[:12])
+    if (
+        government
+        and len(mentions) >= 2
+        and mentions[0][0] == 0
+        and mentions[1][0] == mentions[0][1]
+        and mentions[0][2][0].level == 0
+        and mentions[1][2][0].level == 1
+    ):
+        name = name[mentions[1][0] :]  # `山东省枣庄市工信局` → `枣庄市…`
+    return name
+
+
+def _page_region(text: str) -> tuple[str | None, str | None]:
+    counts = page_provinces(place_mentions(text))
+    gaz = gazetteer()
+    provinces = [
+        (n, c) for n, c in counts.items() if any(d.level == 0 for d in gaz.forms.get(n, ()))
+    ]
+    cities = [(n, c) for n, c in counts.items() if any(d.level == 1 for d in gaz.forms.get(n, ()))]
+    province = max(provinces, key=lambda nc: nc[1])[0] if provinces else None
+    city = max(cities, key=lambda nc: nc[1])[0] if cities else None
+    return province, city
+
+
+def find_organizations(text: str) -> list[Organization]:
+    quoted = [m.span() for m in re.finditer(r"《[^》]*》", text)]
+    chosen: list[_Candidate] = []
+    for c in sorted(_candidates(text), key=lambda c: (c.start, -(c.end - c.start))):
+        name = text[c.start : c.end]
+        if any(s <= c.start < e for s, e in quoted):
+            continue
+        if not _acceptable(name, c.weak, _ending_of(name) if name not in _NATIONAL_FORMS else ""):
+            continue
+        if any(o.start < c.end and c.start < o.end for o in chosen):
+            continue
+        chosen.append(c)
+    province, city = _page_region(text)
+    orgs: dict[str, Organization] = {}
+    alias_of: dict[str, str] = {}
+    for c in sorted(chosen, key=lambda c: c.start):
+        surface = text[c.start : c.end]
+        full = canonical(surface, province, city, c.type == "government")
+        if surface in alias_of:
+            full = alias_of[surface]
+        if text.startswith("(", c.start - 1) and text.startswith(")", c.end):
+            before = next((o for o in chosen if o.end == c.start - 1), None)
+            if before is not None:  # `齐鲁工业大学(山东省科学院)`
+                full = alias_of.get(
+                    text[before.start : before.end], text[before.start : before.end]
+                )
+        org = orgs.setdefault(full, Organization(name=full, type=c.type))
+        if surface != full and surface not in org.aliases:
+            org.aliases.append(surface)
+        alias_of[surface] = full
+        org.spans.append((c.start, c.end))
+    _add_short_names(text, orgs)
+    return _merge_abbreviations(list(orgs.values()))
+
+
+def _add_short_names(text: str, orgs: dict[str, Organization]) -> None:
+    """`(以下简称“恒康医药”)` after a name, and a company's core name used alone later
+    (`泰邦生物` for `山东泰邦生物有限公司`), become aliases with their spans."""
+    for org in list(orgs.values()):
+        shorts: list[str] = []
+        for _, e in org.spans[:1]:
+            m = _SHORT_NAME.match(text, e)
+            if m and len(set(m.group(1)) & set(org.name)) >= 2:
+                shorts.append(m.group(1))
+        if org.type == "company" and "分公司" not in org.name:
+            core = re.sub(r"(股份有限公司|有限责任公司|有限公司|公司)$", "", org.name)
+            mentions = place_mentions(core[:4])
+            if mentions and mentions[0][0] == 0:
+                core = core[mentions[0][1] :]
+            if len(core) >= 4 and core[:4] != org.name[:4]:
+                shorts.append(core[:4])
+        for short in shorts:
+            spans = [
+                (m.start(), m.end())
+                for m in re.finditer(re.escape(short), text)
+                if not any(s <= m.start() < e for s, e in org.spans)
+            ]
+            if spans or _SHORT_NAME.search(text):
+                if short in orgs and short != org.name:
+                    spans += orgs.pop(short).spans
+                if short not in org.aliases and spans:
+                    org.aliases.append(short)
+                    org.spans = sorted(set(org.spans + spans))
+
+
+def is_abbreviation(short: str, full: str) -> bool:
+    """`省药监局` abbreviates `山西省药品监督管理局`: its characters appear in order in the full
+    name, and both end alike (局, 院, 区…)."""
+    if len(short) < 3 or len(short) >= len(full) or short[-1] != full[-1]:
+        return False
+    if full.endswith(short):
+        return not full.endswith("分" + short) and short not in _NATIONAL_FORMS
+    rest = iter(full)
+    return short[0] in full[:4] and all(c in rest for c in short)
+
+
+def _merge_abbreviations(orgs: list[Organization]) -> list[Organization]:
+    by_length = sorted(orgs, key=lambda o: len(o.name), reverse=True)
+    kept: list[Organization] = []
+    for org in by_length:
+        full = next((k for k in kept if is_abbreviation(org.name, k.name)), None)
+        if full is None:
+            kept.append(org)
+        else:
+            full.aliases.extend(a for a in [org.name, *org.aliases] if a not in full.aliases)
+            full.spans = sorted(full.spans + org.spans)
+    order = {o.name: min((s for s, _ in o.spans), default=0) for o in kept}
+    return sorted(kept, key=lambda o: order[o.name])

@@ -1,0 +1,123 @@
+"""Places with administrative codes, canonical organisation names within an article, names
+broken across lines, and the relevance of the seed page's non-industry articles."""
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from medwire_common.schemas import CleanArticle, Source
+from medwire_extractor.core import extract, find_organizations, join_layout_breaks
+from medwire_extractor.core.locations import find_locations
+from medwire_extractor.core.organizations import canonical
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures" / "extractor"))
+from gold import load  # noqa: E402
+
+
+def article(text: str, published: date | None = date(2025, 8, 1)) -> CleanArticle:
+    return CleanArticle(
+        article_id="a",
+        page_id="p",
+        url="urn:a",
+        canonical_url="urn:a",
+        source=Source(name="t", domain=""),
+        title="",
+        published_at=published,
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
+        text=text,
+    )
+
+
+def test_places_are_normalised_to_official_names_and_codes() -> None:
+    places = find_locations("标志着山西在整合资源方面迈出关键一步,活动在晋中市举行。", [])
+    assert [(p.name, p.province, p.city, p.district, p.adcode) for p in places] == [
+        ("山西省", "山西省", None, None, "140000"),
+        ("晋中市", "山西省", "晋中市", None, "140700"),
+    ]
+    assert places[1].spans == [(22, 25)]
+
+
+@pytest.mark.parametrize(
+    ("text", "adcode"),
+    [
+        ("南京鼓楼医院位于鼓楼区", "320106"),  # the page names Nanjing
+        ("福州市鼓楼区", "350102"),
+        ("鼓楼区", None),  # four 鼓楼区 in China and no hint: no code rather than a guess
+    ],
+)
+def test_a_district_name_shared_by_several_cities_takes_the_page_city(
+    text: str, adcode: str | None
+) -> None:
+    (district,) = [p for p in find_locations(text, []) if p.name == "鼓楼区"]
+    assert district.adcode == adcode
+
+
+def test_places_inside_organisation_names_and_titles_are_not_places() -> None:
+    e = extract(article("山西省药品监督管理局印发《山西省若干措施》。"))
+    assert e.locations == []
+
+
+def test_ordinary_words_that_are_also_city_names_are_not_places() -> None:
+    assert find_locations("医药及医疗器械产业作为朝阳产业;“安康杯”竞赛", []) == []
+
+
+@pytest.mark.parametrize(
+    ("short", "province", "city", "full"),
+    [
+        ("省药监局", "山西省", "晋中市", "山西省药品监督管理局"),
+        ("市工信局", "山东省", "济南市", "济南市工业和信息化局"),
+        ("山东省枣庄市工信局", "山东省", "枣庄市", "枣庄市工业和信息化局"),
+        ("国家发改委", None, None, "国家发展和改革委员会"),
+        ("晋中市政府", "山西省", "晋中市", "晋中市人民政府"),
+        ("省立医院", "山东省", "济南市", "省立医院"),  # 省立 is part of the name
+    ],
+)
+def test_government_bodies_written_short_get_their_full_names(
+    short: str, province: str | None, city: str | None, full: str
+) -> None:
+    assert canonical(short, province, city) == full
+
+
+def test_short_forms_on_the_page_are_aliases_of_one_organisation() -> None:
+    text = (
+        "江苏恒康医药股份有限公司(以下简称“恒康医药”)与中国药科大学签订协议。恒康医药董事长孙志远出席。"
+        "省药监局、山西省药品监督管理局和晋中市政府参加。"
+    )
+    orgs = {o.name: o for o in find_organizations(text)}
+    assert orgs["江苏恒康医药股份有限公司"].aliases == ["恒康医药"]
+    assert [text[s:e] for s, e in orgs["江苏恒康医药股份有限公司"].spans] == [
+        "江苏恒康医药股份有限公司",
+        "恒康医药",
+        "恒康医药",
+    ]
+    assert orgs["山西省药品监督管理局"].aliases == ["省药监局"]
+    assert "中国药科大学" in orgs and "晋中市人民政府" in orgs
+
+
+def test_names_broken_across_lines_are_rejoined_and_spans_point_into_the_original() -> None:
+    text = "7月12日,山西医科大学第一医院牵头的研究中心在太原揭牌。中心联合太原理工\n大学开展脑机接口设备研发。"
+    joined, index = join_layout_breaks(text)
+    assert "太原理工大学" in joined and len(index) == len(text) - 1
+    e = extract(article(text))
+    (org,) = [o for o in e.organizations if o.name == "太原理工大学"]
+    assert [text[s:e] for s, e in org.spans] == ["太原理工\n大学"]
+    assert e.events[0].date == date(2025, 7, 12)
+
+
+def test_dialogue_lines_are_not_joined() -> None:
+    text = "记者:公司今年有哪些进展\n周明辉:今年上半年我们获得认证"
+    assert join_layout_breaks(text)[0] == text
+
+
+def test_seed_page_non_industry_articles_score_below_its_industry_article() -> None:
+    golds = {g["id"]: g for g in load()}
+    score = {
+        i: extract(
+            article(golds[i]["text"], date.fromisoformat(golds[i]["published_at"]))
+        ).relevance
+        for i in ("seed-000-1", "seed-000-2", "seed-000-3")
+    }
+    assert score["seed-000-1"] > 0.5
+    assert score["seed-000-2"] < 0.2 and score["seed-000-3"] < 0.2
