@@ -58,6 +58,7 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("创新园", "park", False),
     ("医药园", "park", False),
     ("基金", "other", False),
+    ("交易所", "other", False),
     ("卫健委", "government", False),
     ("发改委", "government", False),
     ("集团", "company", True),
@@ -132,7 +133,6 @@ _BOUNDARY_WORDS = (
     "其中",
     "我们",
     "包括",
-    "联合",
     "共同",
     "分别",
     "一行到",
@@ -185,6 +185,9 @@ _BOUNDARY_WORDS = (
     "部署",
     "进驻",
     "党中央",
+    "近年来",
+    "今年",
+    "目前",
 )
 _BOUNDARY_CHARS = set("由在是为对将向从的了等于让把被到赴即又也并还获")
 _RUN_START_ONLY = set("像")
@@ -295,6 +298,9 @@ def _left_edge(text: str, ending_start: int) -> int:
         at = body.rfind(word)
         if at >= 0 and at + len(word) > cut:
             cut = at + len(word)
+    at = body.rfind("联合")  # `华西医院联合上海医药…` but `香港联合交易所`
+    if at > 0 and at + 2 > cut and _ends_like_a_name(body[:at]):
+        cut = at + 2
     for j in range(len(body) - 1, cut - 1, -1):
         c = body[j]
         if c in _BOUNDARY_CHARS:
@@ -325,6 +331,10 @@ def _candidates(text: str) -> list[_Candidate]:
         if ending in ("局", "厅", "总局") and text.startswith("长", m.end()):
             continue  # `局长`, `厅长` are titles
         start = _left_edge(text, m.start())
+        if text[start : m.end()] in ("省政府", "市政府") and text[:start].endswith(
+            ("省委、", "市委、", "省委", "市委")
+        ):
+            continue  # `省委、省政府` is a set phrase for the leadership, not a party here
         if text.startswith("以", start) and text.startswith("为", m.end()):
             start += 1  # `以泰山智能医疗器械产业园为载体`
         if text.startswith("原", start) and m.end() - start > 5:

@@ -94,6 +94,11 @@ TITLES = (
     "党组成员",
     "高级副总裁",
     "副总裁",
+    "首席科学家",
+    "首席医学官",
+    "首席技术官",
+    "首席财务官",
+    "首席运营官",
 )
 _TITLE_ALT = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
 _TITLE = re.compile(_TITLE_ALT)
@@ -171,7 +176,8 @@ def find_persons(text: str, organizations: list[Organization]) -> list[Person]:
     last_name_end = 0
     masked = _INNER_PAREN.sub(lambda m: "x" * len(m.group(0)), text)
     for m in _TITLE.finditer(text):
-        at = m.end() + 1 if text.startswith(" ", m.end()) and m.group(0) == "记者" else m.end()
+        byline = m.group(0) in ("记者", "通讯员") and text.startswith(" ", m.end())
+        at = m.end() + 1 if byline else m.end()
         name = _name_at(text, at)
         if not name:
             continue
