@@ -54,6 +54,11 @@ def find_events(
         place = _PLACE.search(sentence)
         if when is None and place is None:
             continue  # a trigger word without a when or a where is usually not an event report
+        later = [d.date for d in dates if start <= d.start < end and d.date != when]
+        for other in later:  # `7月1日…印发…,自2025年9月1日起施行`: the second date is an event too
+            if ("other", other) not in seen:
+                seen.add(("other", other))
+                events.append(Event(type="other", date=other, summary=sentence.strip()[:160]))
         if (kind, when) in seen:
             continue
         seen.add((kind, when))

@@ -58,6 +58,8 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("创新园", "park", False),
     ("医药园", "park", False),
     ("基金", "other", False),
+    ("联盟", "association", False),
+    ("医药城", "park", False),
     ("交易所", "other", False),
     ("卫健委", "government", False),
     ("发改委", "government", False),
@@ -173,7 +175,6 @@ _BOUNDARY_WORDS = (
     "确保",
     "落实",
     "期间",
-    "企业",
     "领投",
     "跟投",
     "代表团",
@@ -188,10 +189,11 @@ _BOUNDARY_WORDS = (
     "近年来",
     "今年",
     "目前",
+    "设立",
 )
 _BOUNDARY_CHARS = set("由在是为对将向从的了等于让把被到赴即又也并还获")
 _RUN_START_ONLY = set("像")
-_COORDINATORS = set("与和及同跟暨")
+_COORDINATORS = set("与和及暨")
 _NOT_NAMES = (
     "省委",
     "市委",
@@ -215,6 +217,9 @@ _NOT_NAMES = (
     "全面深化",
     "以及",
     "进一步",
+    "全省",
+    "全市",
+    "全国",
 )
 # Body words that make a weak-ending name a phrase (`高端医疗`, `多家知名医疗`).
 _GENERIC = (
@@ -261,7 +266,22 @@ _NOT_ENDINGS = (
     "展厅",
     "餐厅",
 )
-_PROPER_START = ("国家", "中国", "中关村", "北京", "上海", "天津", "重庆", "香港", "澳门")
+_PROPER_START = (
+    "国家",
+    "中国",
+    "中关村",
+    "北京",
+    "上海",
+    "天津",
+    "重庆",
+    "香港",
+    "澳门",
+    "粤港澳",
+    "长三角",
+    "京津冀",
+    "成渝",
+    "大湾区",
+)
 _COUNTED = re.compile(r"[\d一二三四五六七八九十百千多余几两数]+(?:家|个|所|名|位|批)")
 _SHORT_NAME = re.compile(r"\((?:以下)?简称“([^”]{2,12})”\)")
 
@@ -298,11 +318,17 @@ def _left_edge(text: str, ending_start: int) -> int:
         at = body.rfind(word)
         if at >= 0 and at + len(word) > cut:
             cut = at + len(word)
+    at = body.rfind("企业")  # `生物医药企业苏州康诺…` but `中国医药企业管理协会`
+    if at >= 0 and at + 2 > cut and _starts_with_place(body[at + 2 :]):
+        cut = at + 2
     at = body.rfind("联合")  # `华西医院联合上海医药…` but `香港联合交易所`
     if at > 0 and at + 2 > cut and _ends_like_a_name(body[:at]):
         cut = at + 2
+    in_place = {k for s, e, _ in place_mentions(body) for k in range(s, e)}
     for j in range(len(body) - 1, cut - 1, -1):
         c = body[j]
+        if j in in_place:
+            continue  # `天津市和平区…`: the 和 of 和平区 joins nothing
         if c in _BOUNDARY_CHARS:
             cut = j + 1
             break
@@ -362,7 +388,7 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
     provincial = name.startswith(("省", "市")) and len(name) >= 3  # `省政府`, `市总工会`
     if len(name) < 4 and name not in _NATIONAL_FORMS and not provincial:
         return False
-    if name == "集团公司" or body == "集团":
+    if name in ("集团公司", "合资公司") or body == "集团":
         return False
     if any(w in name for w in _NOT_NAMES) or _COUNTED.search(name):
         return False
@@ -370,9 +396,9 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
         return False
     if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
         return False
-    if ending in ("中心", "实验室", "园区", "基金") and not _starts_with_place(name):
+    if ending in ("中心", "实验室", "园区", "基金", "联盟") and not _starts_with_place(name):
         return False
-    if any(g in body for g in _GENERIC_NOUNS):
+    if any(g in body for g in _GENERIC_NOUNS) and not name.startswith(_PROPER_START):
         return False
     if ending in ("人民政府", "政府", "委员会", "办公厅", "厅", "管委会") and not (
         name in _NATIONAL_FORMS
