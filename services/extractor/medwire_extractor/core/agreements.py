@@ -14,13 +14,16 @@ from .timeexpr import find_dates
 
 _CLAUSE = re.compile(r"[^。；;!！?？\n]+")
 _PARTIES_SIGN = re.compile(
-    r"([^，,。；;：:]{2,120}?)(?:签订|签署|签约)了?(?:([^，,。；;]{0,40}?(?:协议|备忘录|合同|协定|意向书|框架协议)(?:书)?)|[一二三四五六七八九十\d]+项合作)"
+    r"([^，,。；;：:]{2,120}?)(?:签订|签署|签约|达成|缔结)了?(?:([^，,。；;]{0,40}?(?:协议|备忘录|合同|协定|意向书|框架协议)(?:书)?)|[一二三四五六七八九十\d]+项合作)"
 )
 _JOINTLY = re.compile(
     r"([^，,。；;]{2,40}?)(?:与|和|同)([^，,。；;]{2,80}?)(?:分别|共同)?签署《([^》]{2,60})》"
 )
 _SETTLE = re.compile(
     r"([^,，。;；]{0,40}?)((?:\d+|[一二三四五六七八九十]+)(?:家|个)[\u4e00-\u9fff]{0,8}(?:企业|项目))(?:集中)?签约落户([\u4e00-\u9fff]{2,30}(?:园|区|基地|中心))"
+)
+_CEREMONY = re.compile(
+    r"([^，,。；;：:]{4,120}?)(?:在[^，,。；;]{1,12}?)?举行[^，,。；;]{0,20}?签约仪式"
 )
 _BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 POLICY_WORDS = (
@@ -115,6 +118,11 @@ def _last_company(text: str, before: int, organizations: list[Organization]) -> 
     return max(spans)[1] if spans else None
 
 
+def _last_org(text: str, before: int, organizations: list[Organization]) -> str | None:
+    spans = [(s, o.name) for o in organizations for s, _ in o.spans if s < before]
+    return max(spans)[1] if spans else None
+
+
 def _members(text: str, generic: str, organizations: list[Organization]) -> list[str]:
     """`合作共建单位包括A、B、C` → the organisations listed for a generic party."""
     m = re.search(re.escape(generic) + r"(?:包括|有|为)([^。;；]{4,400})", text)
@@ -173,7 +181,15 @@ def find_agreements(
                 for other in _split_parties(each.group(2), organizations):
                     add(first + [other], title, when)
                 continue
-            add(_split_parties(re.sub(r"围绕.*$", "", head), organizations), title, when)
+            head = re.sub(r"(?:围绕|就).*$", "", head)
+            parties = _split_parties(head, organizations)
+            if head.startswith(("与", "同", "和")):  # `X宣布,与Y就…达成…协议`: X is the subject
+                subject = _last_org(text, offset + m.start(), organizations)
+                parties = ([subject] if subject and subject not in parties else []) + parties
+            add(parties, title, when)
+        if not _PARTIES_SIGN.search(body):
+            for m in _CEREMONY.finditer(body):  # `A、B和C在青岛举行三方战略合作签约仪式`
+                add(_split_parties(m.group(1), organizations), None, when)
         for m in _SETTLE.finditer(body):
             named = re.search(r"([^,，、]{4,40}?)等$", m.group(1))
             settler = m.group(2)

@@ -14,6 +14,7 @@ canonical full names within the article:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from medwire_common.schemas import Organization, OrgType
@@ -31,6 +32,11 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("医院", "hospital", False),
     ("研究院", "research_institute", False),
     ("研究所", "research_institute", False),
+    ("检验所", "research_institute", False),
+    ("检测所", "research_institute", False),
+    ("卫生院", "hospital", False),
+    ("分行", "company", False),
+    ("支行", "company", False),
     ("中心", "research_institute", False),
     ("实验室", "research_institute", False),
     ("监督管理局", "government", False),
@@ -250,6 +256,9 @@ _GENERIC = (
     "人工",
     "中药",
 )
+_GENERIC_NAMES = frozenset(
+    {"集团公司", "合资公司", "上市公司", "子公司", "控股公司", "科技公司", "医药公司", "生物公司"}
+)
 _GENERIC_NOUNS = ("机构", "企业", "单位", "部门", "集团公司")
 _NOT_ENDINGS = (
     "布局",
@@ -385,14 +394,16 @@ def _candidates(text: str) -> list[_Candidate]:
 
 def _acceptable(name: str, weak: bool, ending: str) -> bool:
     body = name[: len(name) - len(ending)]
-    provincial = name.startswith(("省", "市")) and len(name) >= 3  # `省政府`, `市总工会`
+    provincial = (
+        name.startswith(("省", "市", "区", "县")) and len(name) >= 3
+    )  # `省政府`, `市总工会`
     if len(name) < 4 and name not in _NATIONAL_FORMS and not provincial:
         return False
-    if name in ("集团公司", "合资公司") or body == "集团":
+    if name in _GENERIC_NAMES or body == "集团":
         return False
     if any(w in name for w in _NOT_NAMES) or _COUNTED.search(name):
         return False
-    if name[-2:] in _NOT_ENDINGS or name[0] in "该本这那各多首我其":
+    if name[-2:] in _NOT_ENDINGS or name[0] in "该本这那各多首我其个家所名位批项":
         return False
     if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
         return False
@@ -421,7 +432,13 @@ def _ending_of(name: str) -> str:
     return max((e for e in _ENDING_INFO if name.endswith(e)), key=len, default="")
 
 
-def canonical(name: str, province: str | None, city: str | None, government: bool = True) -> str:
+def canonical(
+    name: str,
+    province: str | None,
+    city: str | None,
+    government: bool = True,
+    district: str | None = None,
+) -> str:
     """The full name of a government body written short (`省药监局` → `山西省药品监督管理局`)."""
     if name in _NATIONAL_FORMS:
         return _NATIONAL_FORMS[name]
@@ -433,8 +450,12 @@ def canonical(name: str, province: str | None, city: str | None, government: boo
         name = name[:-2] + "人民政府"
     if name.startswith("省") and province and not name.startswith("省立"):
         name = province + name[1:]
+    elif name.startswith("自治区") and province and province.endswith("自治区"):
+        name = province + name[3:]
     elif name.startswith("市") and city:
         name = city + name[1:]
+    elif name.startswith(("区", "县")) and district and district.endswith(name[0]):
+        name = district + name[1:]
     mentions = place_mentions(name[:12])
     if (
         government
@@ -448,8 +469,14 @@ def canonical(name: str, province: str | None, city: str | None, government: boo
     return name
 
 
-def _page_region(text: str) -> tuple[str | None, str | None]:
-    counts = page_provinces(place_mentions(text))
+def _page_region(text: str) -> tuple[str | None, str | None, str | None]:
+    mentions = place_mentions(text)
+    counts = page_provinces(mentions)
+    districts = Counter(
+        divisions[0].name
+        for _, _, divisions in mentions
+        if len(divisions) == 1 and divisions[0].level == 2
+    )
     gaz = gazetteer()
     provinces = [
         (n, c) for n, c in counts.items() if any(d.level == 0 for d in gaz.forms.get(n, ()))
@@ -457,7 +484,8 @@ def _page_region(text: str) -> tuple[str | None, str | None]:
     cities = [(n, c) for n, c in counts.items() if any(d.level == 1 for d in gaz.forms.get(n, ()))]
     province = max(provinces, key=lambda nc: nc[1])[0] if provinces else None
     city = max(cities, key=lambda nc: nc[1])[0] if cities else None
-    return province, city
+    district = districts.most_common(1)[0][0] if districts else None
+    return province, city, district
 
 
 def find_organizations(text: str) -> list[Organization]:
@@ -472,12 +500,12 @@ def find_organizations(text: str) -> list[Organization]:
         if any(o.start < c.end and c.start < o.end for o in chosen):
             continue
         chosen.append(c)
-    province, city = _page_region(text)
+    province, city, district = _page_region(text)
     orgs: dict[str, Organization] = {}
     alias_of: dict[str, str] = {}
     for c in sorted(chosen, key=lambda c: c.start):
         surface = text[c.start : c.end]
-        full = canonical(surface, province, city, c.type == "government")
+        full = canonical(surface, province, city, c.type == "government", district)
         if surface in alias_of:
             full = alias_of[surface]
         if text.startswith("(", c.start - 1) and text.startswith(")", c.end):

@@ -1,5 +1,5 @@
 """Dates in the text resolved against the page's own date: `7月25日` on a page of 2025-08-01 is
-2025-07-25; `今年5月中旬` is 2025-05-15; `昨天` the day before; `近日`/`日前` give none; lunar
+2025-07-25; `今年5月中旬` is 2025-05-15 and `8月下旬` the 25th; `昨天` the day before; `近日`/`日前` give none; lunar
 dates (`农历…`, `闰六月初八`) are never event dates."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _THIS_YEAR_MONTH = re.compile(
     r"(今年|去年|明年)\s*(\d{1,2})\s*月(上旬|中旬|下旬|初|底|末)?(?!\s*\d{1,2}\s*日)"
 )
+_MONTH_XUN = re.compile(r"(?<![\d年今去明])(\d{1,2})\s*月(上旬|中旬|下旬)")
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1}
 _LUNAR = re.compile(r"(农历|阴历|闰)[^\s,，。]{0,8}$")
 _XUN = {"上旬": 5, "初": 5, "中旬": 15, "下旬": 25, "底": 28, "末": 28, None: 15}
@@ -52,6 +53,11 @@ def find_dates(text: str, page_date: date | None) -> list[DateMention]:
     if page_date is not None:
         for m in _MONTH_DAY.finditer(text):
             when = _make(page_date.year, int(m.group(1)), int(m.group(2)))
+            if when and when > page_date + _FUTURE_SLACK:
+                when = _make(page_date.year - 1, when.month, when.day)
+            add(m.start(), m.end(), when)
+        for m in _MONTH_XUN.finditer(text):  # `8月下旬` on a September page
+            when = _make(page_date.year, int(m.group(1)), _XUN[m.group(2)])
             if when and when > page_date + _FUTURE_SLACK:
                 when = _make(page_date.year - 1, when.month, when.day)
             add(m.start(), m.end(), when)
