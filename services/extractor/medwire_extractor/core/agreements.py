@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from medwire_common.schemas import Agreement, Organization, Policy
@@ -20,8 +21,11 @@ _JOINTLY = re.compile(
     r"([^，,。；;]{2,40}?)(?:与|和|同)([^，,。；;]{2,80}?)(?:分别|共同)?签署《([^》]{2,60})》"
 )
 _SETTLE = re.compile(
-    r"([^,，。;；]{0,40}?)((?:\d+|[一二三四五六七八九十]+)(?:家|个)[\u4e00-\u9fff]{0,8}(?:企业|项目))(?:集中)?签约落户([\u4e00-\u9fff]{2,30}(?:园|区|基地|中心))"
+    r"([^,，。;；]{0,160}?)((?:\d+|[一二三四五六七八九十]+)(?:家|个)[\u4e00-\u9fff]{0,8}(?:企业|项目))(?:集中)?签约(?:落户|入驻)([\u4e00-\u9fff]{2,30}(?:园|区|基地|中心))?"
 )
+# Any other signing: the parties are named before the verb or the agreement's name.
+_SIGNING = re.compile(r"签署|签订|签约|达成|(?:协议|备忘录|合同|意向书)")
+_AGREEMENT_NAME = re.compile(r"[\u4e00-\u9fff]{0,12}?(?:框架协议|协议|备忘录|合同|意向书)")
 _CEREMONY = re.compile(
     r"([^，,。；;：:]{4,120}?)(?:在[^，,。；;]{1,12}?)?举行[^，,。；;]{0,20}?签约仪式"
 )
@@ -152,6 +156,7 @@ def find_agreements(
 
     for clause in _CLAUSE.finditer(text):
         body, offset = clause.group(0), clause.start()
+        before = len(found)
         when = next((d.date for d in dates if offset <= d.start < clause.end()), None)
         if "该公司" in body:
             company = _last_company(text, offset + body.index("该公司"), organizations)
@@ -190,14 +195,70 @@ def find_agreements(
         if not _PARTIES_SIGN.search(body):
             for m in _CEREMONY.finditer(body):  # `A、B和C在青岛举行三方战略合作签约仪式`
                 add(_split_parties(m.group(1), organizations), None, when)
+        settled = False
         for m in _SETTLE.finditer(body):
-            named = re.search(r"([^,，、]{4,40}?)等$", m.group(1))
-            settler = m.group(2)
+            named = re.search(r"(.{4,160}?)等$", m.group(1))
+            settlers = [m.group(2)]
             if named:
-                settler = (_split_parties(named.group(1), organizations) or [settler])[0]
-            place = resolve_party(m.group(3), organizations)[:1] or [m.group(3)]
-            add([settler, *place], "签约落户", when)
+                settlers = _split_parties(named.group(1), organizations) or settlers
+                settlers = [p for p in settlers if p in {o.name for o in organizations}] or [
+                    m.group(2)
+                ]
+            if m.group(3):
+                place = resolve_party(m.group(3), organizations)[:1] or [m.group(3)]
+            else:  # `X园区集中签约仪式举行,A、B等6个项目签约入驻`: the park named in the clause
+                parks = [n for _, _, n in _named(body, organizations) if _is_park(n, organizations)]
+                place = parks[:1]
+            add([*settlers, *place], "签约落户", when)
+            settled = True
+        if len(found) == before and not settled:
+            _any_signing(body, offset, when, organizations, add, text)
     return found
+
+
+def _is_park(name: str, organizations: list[Organization]) -> bool:
+    return any(o.name == name and o.type == "park" for o in organizations)
+
+
+_LATIN_PARTY = re.compile(
+    r"(?:与|和|同)((?:[\u4e00-\u9fff]{1,3})?[A-Za-z][A-Za-z0-9&.\- ]{1,40}?)(?=签|就|达成|在|共同|,|，)"
+)
+
+
+def _any_signing(
+    body: str,
+    offset: int,
+    when: date | None,
+    organizations: list[Organization],
+    add: Callable[[list[str], str | None, date | None], None],
+    text: str,
+) -> None:
+    """A clause that signs something the patterns above do not know
+    (`A与B战略合作协议签约仪式在郑州举行`, `A与瑞士NovaPharma AG签署…`): the organisations named
+    before the first signing word are the parties; the agreement's name is the phrase ending in
+    协议/备忘录 after the last of them."""
+    sign = next(
+        (
+            m
+            for m in _SIGNING.finditer(body)
+            if m.group(0) != "达成" or _AGREEMENT_NAME.match(body, m.end())
+        ),
+        None,
+    )  # `达成合作意向23项` reports intentions, not an agreement
+    if not sign:
+        return
+    head = body[: sign.end()]
+    named = _named(head, organizations)
+    parties = list(dict.fromkeys(n for _, _, n in named))
+    latin = _LATIN_PARTY.search(head)
+    if latin and not any(latin.group(1).strip() in p for p in parties):
+        parties.append(latin.group(1).strip())
+    last_end = max((e for _, e, _ in named), default=0)
+    title = _AGREEMENT_NAME.search(body, last_end)
+    name = title.group(0) if title else None
+    if name:
+        name = re.sub(r"^.*?(?:签署|签订|达成|签约)了?", "", name) or None
+    add(parties, name, when)
 
 
 def find_policies(text: str) -> list[Policy]:

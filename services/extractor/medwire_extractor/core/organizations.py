@@ -65,6 +65,7 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("医药园", "park", False),
     ("基金", "other", False),
     ("联盟", "association", False),
+    ("基地", "park", False),
     ("医药城", "park", False),
     ("交易所", "other", False),
     ("卫健委", "government", False),
@@ -196,6 +197,9 @@ _BOUNDARY_WORDS = (
     "今年",
     "目前",
     "设立",
+    "批准",
+    "受理",
+    "申报",
 )
 _BOUNDARY_CHARS = set("由在是为对将向从的了等于让把被到赴即又也并还获")
 _RUN_START_ONLY = set("像")
@@ -292,6 +296,11 @@ _PROPER_START = (
     "大湾区",
 )
 _COUNTED = re.compile(r"[\d一二三四五六七八九十百千多余几两数]+(?:家|个|所|名|位|批)")
+_LATIN_COMPANY = re.compile(
+    r"(?:美国|德国|瑞士|英国|法国|日本|韩国|丹麦|瑞典|荷兰|比利时|意大利|以色列|新加坡|澳大利亚|加拿大)"
+    r"[A-Z][A-Za-z0-9&\-]*(?: [A-Z][A-Za-z0-9&\-]*)*"
+    r" (?:AG|GmbH|Inc\.?|Ltd\.?|Corp\.?|LLC|plc|SE|NV|BV|S\.A\.|A/S|AB)"
+)
 _SHORT_NAME = re.compile(r"\((?:以下)?简称“([^”]{2,12})”\)")
 
 
@@ -379,6 +388,8 @@ def _candidates(text: str) -> list[_Candidate]:
             if nxt not in "与和及等在将已是的为作董总副首创跟":
                 continue
         found.append(_Candidate(start, m.end(), kind, weak))
+    for m in _LATIN_COMPANY.finditer(text):
+        found.append(_Candidate(m.start(), m.end(), "company", False))
     nationals = []
     for m in _NATIONAL_RE.finditer(text):
         kind = NATIONAL_BODIES[_NATIONAL_FORMS[m.group(0)]][0]
@@ -407,7 +418,9 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
         return False
     if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
         return False
-    if ending in ("中心", "实验室", "园区", "基金", "联盟") and not _starts_with_place(name):
+    if ending in ("中心", "实验室", "园区", "基金", "联盟", "基地") and not _starts_with_place(
+        name
+    ):
         return False
     if any(g in body for g in _GENERIC_NOUNS) and not name.startswith(_PROPER_START):
         return False
@@ -537,7 +550,7 @@ def _add_short_names(text: str, orgs: dict[str, Organization]) -> None:
             mentions = place_mentions(core[:4])
             if mentions and mentions[0][0] == 0:
                 core = core[mentions[0][1] :]
-            if len(core) >= 4 and core[:4] != org.name[:4]:
+            if len(core) >= 4 and core[:2] not in _GENERIC and core[:4] != org.name:
                 shorts.append(core[:4])
         for short in shorts:
             spans = [
