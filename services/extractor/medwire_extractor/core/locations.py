@@ -77,6 +77,16 @@ def gazetteer() -> Gazetteer:
     )
 
 
+def place_prefix(name: str) -> tuple[Division, ...]:
+    """The divisions of the longest gazetteer name `name` starts with (none: empty)."""
+    gaz = gazetteer()
+    for length in gaz.lengths:
+        divisions = gaz.forms.get(name[:length]) if length <= len(name) else None
+        if divisions:
+            return divisions
+    return ()
+
+
 def place_mentions(text: str) -> list[tuple[int, int, tuple[Division, ...]]]:
     """Every gazetteer name in `text`, longest first at each position, never overlapping."""
     gaz = gazetteer()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from medwire_common.schemas import Organization, OrgType
 
-from .locations import gazetteer, page_provinces, place_mentions
+from .locations import gazetteer, page_provinces, place_mentions, place_prefix
 
 # (ending, type, weak): a weak ending (`医疗`, `药业`) only ends a name at a clause boundary.
 _ENDINGS: list[tuple[str, OrgType, bool]] = [
@@ -312,7 +312,7 @@ class _Candidate:
     weak: bool
 
 
-def _left_edge(text: str, ending_start: int) -> int:
+def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozenset()) -> int:
     """Where the name ending at `ending_start` starts: back over name characters (a `(` only
     when closed inside the name), then after the rightmost clause boundary."""
     i, depth, first_close = ending_start, 0, None
@@ -342,10 +342,9 @@ def _left_edge(text: str, ending_start: int) -> int:
     at = body.rfind("联合")  # `华西医院联合上海医药…` but `香港联合交易所`
     if at > 0 and at + 2 > cut and _ends_like_a_name(body[:at]):
         cut = at + 2
-    in_place = {k for s, e, _ in place_mentions(body) for k in range(s, e)}
     for j in range(len(body) - 1, cut - 1, -1):
         c = body[j]
-        if j in in_place:
+        if i + j in in_places:
             continue  # `天津市和平区…`: the 和 of 和平区 joins nothing
         if c in _BOUNDARY_CHARS:
             cut = j + 1
@@ -369,12 +368,13 @@ def _ends_like_a_name(before: str) -> bool:
 
 def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
+    in_places = frozenset(k for s, e, _ in place_mentions(text) for k in range(s, e))
     for m in _ENDING_RE.finditer(text):
         ending = m.group(0)
         kind, weak = _ENDING_INFO[ending]
         if ending in ("局", "厅", "总局") and text.startswith("长", m.end()):
             continue  # `局长`, `厅长` are titles
-        start = _left_edge(text, m.start())
+        start = _left_edge(text, m.start(), in_places)
         if text[start : m.end()] in ("省政府", "市政府") and text[:start].endswith(
             ("省委、", "市委、", "省委", "市委")
         ):
@@ -437,8 +437,7 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
 def _starts_with_place(name: str) -> bool:
     if name.startswith(_PROPER_START) or name.startswith(("省", "市")):
         return True
-    mentions = place_mentions(name[:6])
-    return bool(mentions) and mentions[0][0] == 0
+    return bool(place_prefix(name))
 
 
 def _ending_of(name: str) -> str:
