@@ -180,7 +180,7 @@ def find_agreements(
                 if title and not re.fullmatch(r"[一二三四五六七八九十\d]+项合作", title)
                 else None
             )
-            each = re.search(r"(.+?)分别与(.+)", head)
+            each = re.search(r"(.+?)分别与(.+)", head) or re.search(r"(.+?)与(.+、.+)分别$", head)
             if each:  # `A分别与B、C签订…`: one agreement per pair
                 first = _split_parties(each.group(1), organizations)
                 for other in _split_parties(each.group(2), organizations):

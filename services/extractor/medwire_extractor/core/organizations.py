@@ -61,6 +61,9 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("园区", "park", False),
     ("生物城", "park", False),
     ("合作区", "park", False),
+    ("先行区", "park", False),
+    ("示范区", "park", False),
+    ("试验区", "park", False),
     ("创新园", "park", False),
     ("医药园", "park", False),
     ("基金", "other", False),
@@ -69,6 +72,7 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("医药城", "park", False),
     ("交易所", "other", False),
     ("卫健委", "government", False),
+    ("卫生健康委", "government", False),
     ("发改委", "government", False),
     ("集团", "company", True),
     ("药业", "company", True),
@@ -120,6 +124,7 @@ AGENCY_ABBREVIATIONS = {
     "科技局": "科学技术局",
     "科技厅": "科学技术厅",
     "卫健委": "卫生健康委员会",
+    "卫生健康委": "卫生健康委员会",
     "卫健局": "卫生健康局",
     "发改委": "发展和改革委员会",
     "医保局": "医疗保障局",
@@ -198,6 +203,9 @@ _BOUNDARY_WORDS = (
     "目前",
     "设立",
     "批准",
+    "全资子公司",
+    "控股子公司",
+    "子公司",
     "受理",
     "申报",
 )
@@ -418,10 +426,16 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
         return False
     if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
         return False
-    if ending in ("中心", "实验室", "园区", "基金", "联盟", "基地") and not _starts_with_place(
-        name
+    if (
+        ending in ("中心", "实验室", "园区", "基金", "联盟", "基地")
+        and not _starts_with_place(name)
+        and not re.search("大学|医院|研究院|集团|公司", body)
     ):
-        return False
+        return False  # `…研发中心` is generic; `西南医科大学附属医院医学转化中心` is not
+    if ending == "公司" and len(body) < 3 and not _starts_with_place(name):
+        return False  # `补强公司`
+    if name.endswith("子公司") and not _starts_with_place(name):
+        return False  # `公司全资子公司`
     if any(g in body for g in _GENERIC_NOUNS) and not name.startswith(_PROPER_START):
         return False
     if ending in ("人民政府", "政府", "委员会", "办公厅", "厅", "管委会") and not (
@@ -573,7 +587,7 @@ def is_abbreviation(short: str, full: str) -> bool:
     if full.endswith(short):
         return not full.endswith("分" + short) and short not in _NATIONAL_FORMS
     rest = iter(full)
-    return short[0] in full[:4] and all(c in rest for c in short)
+    return (short[0] in full[:4] or short[:2] in full) and all(c in rest for c in short)
 
 
 def _merge_abbreviations(orgs: list[Organization]) -> list[Organization]:

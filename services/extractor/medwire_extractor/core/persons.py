@@ -99,6 +99,8 @@ TITLES = (
     "首席技术官",
     "首席财务官",
     "首席运营官",
+    "董事会秘书",
+    "董秘",
     "副司长",
     "司长",
     "副巡视员",
@@ -168,11 +170,18 @@ _VERB_STARTS = (
 )
 
 
+_PARTICLES = "等和及与在为的了是将对向并"
+
+
 def _name_at(text: str, i: int) -> str | None:
     """The person's name starting at text[i], if any: surname + 1–2 characters, then a break."""
     if text.startswith(_VERB_STARTS, i + 2) and _plausible(text[i : i + 2]):
         return text[i : i + 2]
-    if text.startswith(_VERB_STARTS, i + 3) and _plausible(text[i : i + 3]):
+    if (
+        text.startswith(_VERB_STARTS, i + 3)
+        and _plausible(text[i : i + 3])
+        and text[i + 2] not in _PARTICLES
+    ):
         return text[i : i + 3]
     for size in (3, 2, 4):
         name = text[i : i + size]
