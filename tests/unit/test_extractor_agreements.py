@@ -52,3 +52,35 @@ def test_policies_are_told_apart_from_reports_and_agreements() -> None:
         "政策落实清单",
         "国家产业创新中心建设工作指引(试行)",
     ]
+
+
+def parties_of(text: str) -> list[tuple[list[str], str | None]]:
+    orgs = find_organizations(text)
+    return [(a.parties, a.title) for a in find_agreements(text, None, orgs)]
+
+
+def test_an_unknown_signing_phrase_takes_the_organisations_named_before_it() -> None:
+    text = "郑州大学第一附属医院与河南华兰康生物股份有限公司战略合作协议签约仪式在郑州举行。"
+    assert parties_of(text) == [
+        (["郑州大学第一附属医院", "河南华兰康生物股份有限公司"], "战略合作协议")
+    ]
+
+
+def test_an_elided_subject_is_the_organisation_named_before() -> None:
+    text = "2月19日,药康生物技术有限公司宣布,与美国GenTech公司就一款抗体达成全球独家许可协议。"
+    assert parties_of(text) == [(["药康生物技术有限公司", "美国GenTech公司"], "全球独家许可协议")]
+
+
+def test_each_pair_signs_its_own_agreement() -> None:
+    text = "嘉兴经济技术开发区与杭州海瑞医疗科技有限公司、宁波康达生物医药有限公司分别签订项目投资协议。"
+    assert parties_of(text) == [
+        (["嘉兴经济技术开发区", "杭州海瑞医疗科技有限公司"], "项目投资协议"),
+        (["嘉兴经济技术开发区", "宁波康达生物医药有限公司"], "项目投资协议"),
+    ]
+
+
+def test_intentions_are_not_agreements() -> None:
+    text = (
+        "甘肃中瑞药业有限责任公司、陇西恒方制药有限公司等企业与高校开展技术对接,达成合作意向23项。"
+    )
+    assert parties_of(text) == []

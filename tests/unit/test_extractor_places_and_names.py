@@ -121,3 +121,21 @@ def test_seed_page_non_industry_articles_score_below_its_industry_article() -> N
     }
     assert score["seed-000-1"] > 0.5
     assert score["seed-000-2"] < 0.2 and score["seed-000-3"] < 0.2
+
+
+def test_district_bodies_written_short_take_the_page_district() -> None:
+    text = "1月9日,济南市历下区召开会议,区应急管理局局长刘军通报了全区形势。"
+    assert "历下区应急管理局" in {o.name for o in find_organizations(text)}
+
+
+def test_latin_company_names_with_a_country_and_legal_suffix() -> None:
+    text = "香港中文大学医学院与日本Takumi Pharma Inc.在香港签署合作研究协议。"
+    assert {o.name for o in find_organizations(text)} == {
+        "香港中文大学医学院",
+        "日本Takumi Pharma Inc.",
+    }
+
+
+def test_month_part_without_a_year_word_is_resolved_against_the_page() -> None:
+    e = extract(article("8月下旬,推进会在德阳召开。", date(2025, 9, 3)))
+    assert [ev.date for ev in e.events] == [date(2025, 8, 25)]
