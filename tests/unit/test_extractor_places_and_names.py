@@ -59,6 +59,11 @@ def test_places_inside_organisation_names_and_titles_are_not_places() -> None:
     assert e.locations == []
 
 
+def test_a_place_at_the_end_of_the_text_spans_only_its_own_characters() -> None:
+    (place,) = find_locations("标志着山西", [])
+    assert place.spans == [(3, 5)]
+
+
 def test_ordinary_words_that_are_also_city_names_are_not_places() -> None:
     assert find_locations("医药及医疗器械产业作为朝阳产业;“安康杯”竞赛", []) == []
 

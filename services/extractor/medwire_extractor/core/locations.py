@@ -95,7 +95,7 @@ def place_mentions(text: str) -> list[tuple[int, int, tuple[Division, ...]]]:
     while i < n:
         if text[i] in gaz.first_chars:
             for length in gaz.lengths:
-                divisions = gaz.forms.get(text[i : i + length])
+                divisions = gaz.forms.get(text[i : i + length]) if i + length <= n else None
                 if divisions:
                     found.append((i, i + length, divisions))
                     i += length - 1
