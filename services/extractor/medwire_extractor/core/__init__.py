@@ -18,7 +18,7 @@ from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization
 from .agreements import find_agreements, find_policies
 from .amounts import find_amounts, find_quantities
 from .events import find_events
-from .locations import find_locations
+from .locations import find_locations, place_mentions
 from .organizations import find_organizations
 from .persons import find_persons
 
@@ -107,12 +107,13 @@ def _remap(spans: list[tuple[int, int]], index: list[int]) -> list[tuple[int, in
 
 def extract(article: CleanArticle) -> EnrichedArticle:
     text, index = join_layout_breaks(article.text)
-    organizations = find_organizations(text)
+    places = place_mentions(text)  # one scan, read by organisations and places alike
+    organizations = find_organizations(text, places)
     enriched = EnrichedArticle(
         **article.model_dump(),
         organizations=organizations,
         persons=find_persons(text, organizations),
-        locations=find_locations(text, _not_places(text, organizations)),
+        locations=find_locations(text, _not_places(text, organizations), places),
         agreements=find_agreements(text, article.published_at, organizations),
         policies=find_policies(text),
         amounts=find_amounts(text),

@@ -77,30 +77,32 @@ def gazetteer() -> Gazetteer:
     )
 
 
-def place_prefix(name: str) -> tuple[Division, ...]:
-    """The divisions of the longest gazetteer name `name` starts with (none: empty)."""
+def place_prefix(text: str, start: int = 0) -> tuple[int, tuple[Division, ...]]:
+    """The length and divisions of the longest gazetteer name at `text[start:]` ((0, ()) if
+    none)."""
     gaz = gazetteer()
+    if start >= len(text) or text[start] not in gaz.first_chars:
+        return 0, ()
     for length in gaz.lengths:
-        divisions = gaz.forms.get(name[:length]) if length <= len(name) else None
+        divisions = (
+            gaz.forms.get(text[start : start + length]) if start + length <= len(text) else None
+        )
         if divisions:
-            return divisions
-    return ()
+            return length, divisions
+    return 0, ()
 
 
 def place_mentions(text: str) -> list[tuple[int, int, tuple[Division, ...]]]:
     """Every gazetteer name in `text`, longest first at each position, never overlapping."""
-    gaz = gazetteer()
     found: list[tuple[int, int, tuple[Division, ...]]] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] in gaz.first_chars:
-            for length in gaz.lengths:
-                divisions = gaz.forms.get(text[i : i + length]) if i + length <= n else None
-                if divisions:
-                    found.append((i, i + length, divisions))
-                    i += length - 1
-                    break
-        i += 1
+    i = 0
+    while i < len(text):
+        length, divisions = place_prefix(text, i)
+        if divisions:
+            found.append((i, i + length, divisions))
+            i += length
+        else:
+            i += 1
     return found
 
 
@@ -131,8 +133,13 @@ def page_provinces(
     return counts
 
 
-def find_locations(text: str, excluded: list[Span]) -> list[Location]:
-    mentions = place_mentions(text)
+def find_locations(
+    text: str,
+    excluded: list[Span],
+    mentions: list[tuple[int, int, tuple[Division, ...]]] | None = None,
+) -> list[Location]:
+    """`mentions`: `place_mentions(text)` when the caller has it already."""
+    mentions = place_mentions(text) if mentions is None else mentions
     hints = page_provinces(mentions)
     found: dict[str, Location] = {}
     for start, end, divisions in mentions:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from medwire_common.schemas import Organization, OrgType
 
-from .locations import gazetteer, page_provinces, place_mentions, place_prefix
+from .locations import Division, gazetteer, page_provinces, place_mentions, place_prefix
+
+Mentions = list[tuple[int, int, tuple[Division, ...]]]
 
 # (ending, type, weak): a weak ending (`医疗`, `药业`) only ends a name at a clause boundary.
 _ENDINGS: list[tuple[str, OrgType, bool]] = [
@@ -374,9 +376,9 @@ def _ends_like_a_name(before: str) -> bool:
     )
 
 
-def _candidates(text: str) -> list[_Candidate]:
+def _candidates(text: str, places: Mentions) -> list[_Candidate]:
     found: list[_Candidate] = []
-    in_places = frozenset(k for s, e, _ in place_mentions(text) for k in range(s, e))
+    in_places = frozenset(k for s, e, _ in places for k in range(s, e))
     for m in _ENDING_RE.finditer(text):
         ending = m.group(0)
         kind, weak = _ENDING_INFO[ending]
@@ -451,7 +453,7 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
 def _starts_with_place(name: str) -> bool:
     if name.startswith(_PROPER_START) or name.startswith(("省", "市")):
         return True
-    return bool(place_prefix(name))
+    return bool(place_prefix(name)[1])
 
 
 def _ending_of(name: str) -> str:
@@ -482,21 +484,16 @@ def canonical(
         name = city + name[1:]
     elif name.startswith(("区", "县")) and district and district.endswith(name[0]):
         name = district + name[1:]
-    mentions = place_mentions(name[:12])
-    if (
-        government
-        and len(mentions) >= 2
-        and mentions[0][0] == 0
-        and mentions[1][0] == mentions[0][1]
-        and mentions[0][2][0].level == 0
-        and mentions[1][2][0].level == 1
-    ):
-        name = name[mentions[1][0] :]  # `山东省枣庄市工信局` → `枣庄市…`
+    head = name[:12]
+    first, province_first = place_prefix(head)
+    if government and province_first and province_first[0].level == 0:
+        city_next = place_prefix(head, first)[1]
+        if city_next and city_next[0].level == 1:
+            name = name[first:]  # `山东省枣庄市工信局` → `枣庄市…`
     return name
 
 
-def _page_region(text: str) -> tuple[str | None, str | None, str | None]:
-    mentions = place_mentions(text)
+def _page_region(mentions: Mentions) -> tuple[str | None, str | None, str | None]:
     counts = page_provinces(mentions)
     districts = Counter(
         divisions[0].name
@@ -514,10 +511,12 @@ def _page_region(text: str) -> tuple[str | None, str | None, str | None]:
     return province, city, district
 
 
-def find_organizations(text: str) -> list[Organization]:
+def find_organizations(text: str, places: Mentions | None = None) -> list[Organization]:
+    """`places`: `place_mentions(text)` when the caller has it already."""
+    places = place_mentions(text) if places is None else places
     quoted = [m.span() for m in re.finditer(r"《[^》]*》", text)]
     chosen: list[_Candidate] = []
-    for c in sorted(_candidates(text), key=lambda c: (c.start, -(c.end - c.start))):
+    for c in sorted(_candidates(text, places), key=lambda c: (c.start, -(c.end - c.start))):
         name = text[c.start : c.end]
         if any(s <= c.start < e for s, e in quoted):
             continue
@@ -526,7 +525,7 @@ def find_organizations(text: str) -> list[Organization]:
         if any(o.start < c.end and c.start < o.end for o in chosen):
             continue
         chosen.append(c)
-    province, city, district = _page_region(text)
+    province, city, district = _page_region(places)
     orgs: dict[str, Organization] = {}
     alias_of: dict[str, str] = {}
     for c in sorted(chosen, key=lambda c: c.start):
@@ -560,9 +559,7 @@ def _add_short_names(text: str, orgs: dict[str, Organization]) -> None:
                 shorts.append(m.group(1))
         if org.type == "company" and "分公司" not in org.name:
             core = re.sub(r"(股份有限公司|有限责任公司|有限公司|公司)$", "", org.name)
-            mentions = place_mentions(core[:4])
-            if mentions and mentions[0][0] == 0:
-                core = core[mentions[0][1] :]
+            core = core[place_prefix(core[:4])[0] :]
             if len(core) >= 4 and core[:2] not in _GENERIC and core[:4] != org.name:
                 shorts.append(core[:4])
         for short in shorts:
