@@ -42,16 +42,13 @@ TARGETS = {
 
 def as_clean(gold: dict) -> CleanArticle:
     published = date.fromisoformat(gold["published_at"]) if gold.get("published_at") else None
-    return CleanArticle(
-        article_id=gold["id"],
-        page_id=gold["id"],
-        url=f"urn:{gold['id']}",
-        canonical_url=f"urn:{gold['id']}",
-        source=Source(name="gold", domain=""),
+    return CleanArticle.of(
+        gold["id"],
+        gold["text"],
+        datetime(2026, 1, 1, tzinfo=UTC),
         title=gold.get("title", ""),
         published_at=published,
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        text=gold["text"],
+        source=Source(name="gold", domain=""),
     )
 
 
@@ -125,12 +122,11 @@ def prf(pairs: list[tuple[set, set]]) -> tuple[float, float, float]:
 STARTUP = """
 import resource, time
 t = time.perf_counter()
-from medwire_common.schemas import CleanArticle, Source
+from medwire_common.schemas import CleanArticle
 from medwire_extractor.core import extract
 from datetime import UTC, datetime
-extract(CleanArticle(article_id="a", page_id="p", url="urn:a", canonical_url="urn:a",
-        source=Source(name="s", domain=""), title="t", fetched_at=datetime.now(UTC),
-        text="7月25日,山西省药品监督管理局与晋中市人民政府签订合作协议。"))
+extract(CleanArticle.of("a", "7月25日,山西省药品监督管理局与晋中市人民政府签订合作协议。",
+        datetime.now(UTC), title="t"))
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 

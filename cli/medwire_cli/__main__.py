@@ -69,16 +69,13 @@ def extract_lines(lines: Iterable[str], fetched_at: datetime) -> Iterator[dict[s
         published = (
             date.fromisoformat(item["published_at"][:10]) if item.get("published_at") else None
         )
-        article = CleanArticle(
-            article_id=ident,
-            page_id=ident,
-            url=f"urn:medwire:{ident}",
-            canonical_url=f"urn:medwire:{ident}",
-            source=Source(name="stdin", domain=""),
+        article = CleanArticle.of(
+            ident,
+            text,
+            fetched_at,
             title=item.get("title", ""),
             published_at=published,
-            fetched_at=fetched_at,
-            text=text,
+            source=Source(name="stdin", domain=""),
         )
         yield {"id": ident, **extract(article).model_dump(mode="json")}
 

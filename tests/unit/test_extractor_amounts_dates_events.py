@@ -77,16 +77,13 @@ def test_seed_launch_event_has_type_date_place_and_organisers() -> None:
         "本报讯 7月25日,由山西省药品监督管理局与晋中市人民政府联合主办,山西转型综改示范区晋中开发区承办的"
         "“医药创新转化公共服务平台”启动仪式在晋中市举行。省药监局党组书记、局长李庭芳出席并致辞。"
     )
-    article = CleanArticle(
-        article_id="a",
-        page_id="p",
-        url="http://x/a",
-        canonical_url="http://x/a",
-        source=Source(name="山西科技报", domain="x"),
+    article = CleanArticle.of(
+        "a",
+        text,
+        datetime(2025, 8, 1, tzinfo=UTC),
         title="医药创新转化公共服务平台在晋中启动",
         published_at=date(2025, 8, 1),
-        fetched_at=datetime(2025, 8, 1, tzinfo=UTC),
-        text=text,
+        source=Source(name="山西科技报", domain="x"),
     )
     (event,) = extract(article).events
     assert (event.type, event.date, event.location) == ("launch", date(2025, 7, 25), "晋中市")

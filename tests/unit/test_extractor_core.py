@@ -1,20 +1,11 @@
 from datetime import UTC, datetime
 
-from medwire_common.schemas import CleanArticle, Source
+from medwire_common.schemas import CleanArticle
 from medwire_extractor.core import extract, find_amounts, find_organizations
 
 
 def article(text: str, title: str = "") -> CleanArticle:
-    return CleanArticle(
-        article_id="a",
-        page_id="p",
-        url="http://x/a",
-        canonical_url="http://x/a",
-        source=Source(name="x", domain="x"),
-        title=title,
-        text=text,
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    return CleanArticle.of("a", text, datetime(2026, 1, 1, tzinfo=UTC), title=title)
 
 
 def test_amounts_have_value_and_currency() -> None:

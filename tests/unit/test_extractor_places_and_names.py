@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from medwire_common.schemas import CleanArticle, Source
+from medwire_common.schemas import CleanArticle
 from medwire_extractor.core import extract, find_organizations, join_layout_breaks
 from medwire_extractor.core.locations import find_locations
 from medwire_extractor.core.organizations import canonical
@@ -17,17 +17,7 @@ from gold import load  # noqa: E402
 
 
 def article(text: str, published: date | None = date(2025, 8, 1)) -> CleanArticle:
-    return CleanArticle(
-        article_id="a",
-        page_id="p",
-        url="urn:a",
-        canonical_url="urn:a",
-        source=Source(name="t", domain=""),
-        title="",
-        published_at=published,
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        text=text,
-    )
+    return CleanArticle.of("a", text, datetime(2026, 1, 1, tzinfo=UTC), published_at=published)
 
 
 def test_places_are_normalised_to_official_names_and_codes() -> None:

@@ -133,6 +133,30 @@ class CleanArticle(Record):
         None, description="MinHash signature (64 values) for near-duplicates"
     )
 
+    @classmethod
+    def of(
+        cls,
+        article_id: str,
+        text: str,
+        fetched_at: datetime,
+        title: str = "",
+        published_at: Day | None = None,
+        source: Source | None = None,
+    ) -> CleanArticle:
+        """Text that is already clean, for offline use: `medwire extract`, tests, benchmarks."""
+        url = f"urn:medwire:{article_id}"
+        return cls(
+            article_id=article_id,
+            page_id=article_id,
+            url=url,
+            canonical_url=url,
+            source=source or Source(name="local", domain=""),
+            title=title,
+            published_at=published_at,
+            fetched_at=fetched_at,
+            text=text,
+        )
+
 
 class Organization(BaseModel):
     name: str
