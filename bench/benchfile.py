@@ -1,7 +1,10 @@
-"""BENCHMARKS.md is shared by the benchmarks: each rewrites only its own `## name` section."""
+"""What the benchmarks share: BENCHMARKS.md, where each rewrites only its own `## name` section,
+and how they time."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 HEADER = "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script rewrites only its own section.\n\n"
@@ -17,3 +20,13 @@ def write_section(path: Path, name: str, section: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def best_of(rounds: int, fn: Callable[[], object]) -> float:
+    """Best wall time of `rounds` runs (the least disturbed by the rest of the machine)."""
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)

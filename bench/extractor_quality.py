@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import platform
 import sys
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from medwire_extractor.core.locations import gazetteer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "extractor"))
-from benchfile import write_section  # noqa: E402
+from benchfile import best_of, write_section  # noqa: E402
 from gold import load as load_gold  # noqa: E402
 
 TARGETS = {
@@ -146,15 +145,6 @@ def startup() -> tuple[float, float]:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     return float(out[0]), float(out[2])
-
-
-def best_of(runs: int, fn) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

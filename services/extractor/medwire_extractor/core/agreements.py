@@ -114,16 +114,18 @@ def _split_parties(text: str, organizations: list[Organization]) -> list[str]:
     return parties
 
 
-def _last_company(text: str, before: int, organizations: list[Organization]) -> str | None:
-    """The company `该公司` refers to: the last one named before it."""
+def _last_named(
+    before: int, organizations: list[Organization], kind: str | None = None
+) -> str | None:
+    """The last organisation (of `kind`, if given) named before offset `before`: what `该公司`
+    or an elided subject refers to."""
     spans = [
-        (s, o.name) for o in organizations if o.type == "company" for s, _ in o.spans if s < before
+        (s, o.name)
+        for o in organizations
+        if kind is None or o.type == kind
+        for s, _ in o.spans
+        if s < before
     ]
-    return max(spans)[1] if spans else None
-
-
-def _last_org(text: str, before: int, organizations: list[Organization]) -> str | None:
-    spans = [(s, o.name) for o in organizations for s, _ in o.spans if s < before]
     return max(spans)[1] if spans else None
 
 
@@ -159,7 +161,7 @@ def find_agreements(
         before = len(found)
         when = next((d.date for d in dates if offset <= d.start < clause.end()), None)
         if "该公司" in body:
-            company = _last_company(text, offset + body.index("该公司"), organizations)
+            company = _last_named(offset + body.index("该公司"), organizations, "company")
             body = body.replace("该公司", company) if company else body
         for m in _JOINTLY.finditer(body):
             parties = _split_parties(m.group(1), organizations) + _split_parties(
@@ -189,7 +191,7 @@ def find_agreements(
             head = re.sub(r"(?:围绕|就).*$", "", head)
             parties = _split_parties(head, organizations)
             if head.startswith(("与", "同", "和")):  # `X宣布,与Y就…达成…协议`: X is the subject
-                subject = _last_org(text, offset + m.start(), organizations)
+                subject = _last_named(offset + m.start(), organizations)
                 parties = ([subject] if subject and subject not in parties else []) + parties
             add(parties, title, when)
         if not _PARTIES_SIGN.search(body):
@@ -212,7 +214,7 @@ def find_agreements(
             add([*settlers, *place], "签约落户", when)
             settled = True
         if len(found) == before and not settled:
-            _any_signing(body, offset, when, organizations, add, text)
+            _any_signing(body, when, organizations, add)
     return found
 
 
@@ -227,11 +229,9 @@ _LATIN_PARTY = re.compile(
 
 def _any_signing(
     body: str,
-    offset: int,
     when: date | None,
     organizations: list[Organization],
     add: Callable[[list[str], str | None, date | None], None],
-    text: str,
 ) -> None:
     """A clause that signs something the patterns above do not know
     (`A与B战略合作协议签约仪式在郑州举行`, `A与瑞士NovaPharma AG签署…`): the organisations named

@@ -186,12 +186,11 @@ def _name_at(text: str, i: int) -> str | None:
     for size in (3, 2, 4):
         name = text[i : i + size]
         after = text[i + size : i + size + 1]
-        if len(name) < size or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+        if len(name) < size:
             continue
-        surname_ok = name[0] in SURNAMES or name[:2] in COMPOUND_SURNAMES
         if (
-            surname_ok
-            and name[-1] not in "等和及与在为的了是将对向并"  # `李崇等` is 李崇 and a particle
+            _plausible(name)
+            and name[-1] not in _PARTICLES  # `李崇等` is 李崇 and a particle
             and (after == "" or after in _AFTER_NAME)
             and not any(t in name for t in ("书记", "局长", "主任"))
         ):

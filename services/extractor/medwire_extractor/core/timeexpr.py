@@ -35,6 +35,15 @@ def _make(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _near_page(page_date: date, month: int, day: int) -> date | None:
+    """Month and day in the page's year, or the year before when that would be well after the
+    page (a January page on 12月28日)."""
+    when = _make(page_date.year, month, day)
+    if when and when > page_date + _FUTURE_SLACK:
+        when = _make(page_date.year - 1, month, day)
+    return when
+
+
 def find_dates(text: str, page_date: date | None) -> list[DateMention]:
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -52,15 +61,9 @@ def find_dates(text: str, page_date: date | None) -> list[DateMention]:
         add(m.start(), m.end(), _make(int(m.group(1)), int(m.group(2)), int(m.group(3))))
     if page_date is not None:
         for m in _MONTH_DAY.finditer(text):
-            when = _make(page_date.year, int(m.group(1)), int(m.group(2)))
-            if when and when > page_date + _FUTURE_SLACK:
-                when = _make(page_date.year - 1, when.month, when.day)
-            add(m.start(), m.end(), when)
+            add(m.start(), m.end(), _near_page(page_date, int(m.group(1)), int(m.group(2))))
         for m in _MONTH_XUN.finditer(text):  # `8月下旬` on a September page
-            when = _make(page_date.year, int(m.group(1)), _XUN[m.group(2)])
-            if when and when > page_date + _FUTURE_SLACK:
-                when = _make(page_date.year - 1, when.month, when.day)
-            add(m.start(), m.end(), when)
+            add(m.start(), m.end(), _near_page(page_date, int(m.group(1)), _XUN[m.group(2)]))
         for m in _THIS_YEAR_MONTH.finditer(text):
             year = page_date.year + {"今年": 0, "去年": -1, "明年": 1}[m.group(1)]
             add(m.start(), m.end(), _make(year, int(m.group(2)), _XUN[m.group(3)]))
