@@ -21,6 +21,7 @@ from .events import find_events
 from .locations import find_locations, place_mentions
 from .organizations import find_organizations
 from .persons import find_persons
+from .timeexpr import find_dates
 
 EXTRACTOR_VERSION = "0.3.0"
 
@@ -109,16 +110,17 @@ def extract(article: CleanArticle) -> EnrichedArticle:
     text, index = join_layout_breaks(article.text)
     places = place_mentions(text)  # one scan, read by organisations and places alike
     organizations = find_organizations(text, places)
+    dates = find_dates(text, article.published_at)  # read by agreements and events alike
     enriched = EnrichedArticle(
         **article.model_dump(),
         organizations=organizations,
         persons=find_persons(text, organizations),
         locations=find_locations(text, _not_places(text, organizations), places),
-        agreements=find_agreements(text, article.published_at, organizations),
+        agreements=find_agreements(text, article.published_at, organizations, dates),
         policies=find_policies(text),
         amounts=find_amounts(text),
         quantities=find_quantities(text),
-        events=find_events(text, article.published_at, organizations),
+        events=find_events(text, article.published_at, organizations, dates),
         topics=find_topics(article.title + "\n" + text),
         relevance=relevance(article.title, text),
         # Exact duplicates share a cluster here; near-duplicates are clustered where all

@@ -11,7 +11,7 @@ from datetime import date
 from medwire_common.schemas import Agreement, Organization, Policy
 
 from .organizations import is_abbreviation  # noqa: F401  (re-exported)
-from .timeexpr import find_dates
+from .timeexpr import DateMention, find_dates
 
 _CLAUSE = re.compile(r"[^。；;!！?？\n]+")
 _PARTIES_SIGN = re.compile(
@@ -139,10 +139,14 @@ def _members(text: str, generic: str, organizations: list[Organization]) -> list
 
 
 def find_agreements(
-    text: str, page_date: date | None, organizations: list[Organization]
+    text: str,
+    page_date: date | None,
+    organizations: list[Organization],
+    dates: list[DateMention] | None = None,
 ) -> list[Agreement]:
+    """`dates`: `find_dates(text, page_date)` when the caller has them already."""
     found: list[Agreement] = []
-    dates = find_dates(text, page_date)
+    dates = find_dates(text, page_date) if dates is None else dates
 
     def add(parties: list[str], title: str | None, when: date | None) -> None:
         expanded: list[str] = []

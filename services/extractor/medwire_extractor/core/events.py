@@ -11,7 +11,7 @@ from datetime import date
 
 from medwire_common.schemas import Event, EventType, Organization
 
-from .timeexpr import find_dates
+from .timeexpr import DateMention, find_dates
 
 TRIGGERS: list[tuple[EventType, tuple[str, ...]]] = [
     ("unveiling", ("揭牌",)),
@@ -40,10 +40,14 @@ def event_type(sentence: str) -> EventType | None:
 
 
 def find_events(
-    text: str, page_date: date | None, organizations: list[Organization]
+    text: str,
+    page_date: date | None,
+    organizations: list[Organization],
+    dates: list[DateMention] | None = None,
 ) -> list[Event]:
+    """`dates`: `find_dates(text, page_date)` when the caller has them already."""
     events: list[Event] = []
-    dates = find_dates(text, page_date)
+    dates = find_dates(text, page_date) if dates is None else dates
     seen: set[tuple[str, date | None]] = set()
     for start, sentence in sentences(text):
         end = start + len(sentence)
