@@ -84,3 +84,17 @@ def test_intentions_are_not_agreements() -> None:
         "甘肃中瑞药业有限责任公司、陇西恒方制药有限公司等企业与高校开展技术对接,达成合作意向23项。"
     )
     assert parties_of(text) == []
+
+
+def test_a_descriptor_before_a_named_party_is_not_a_party() -> None:
+    text = "10月17日,台湾生技企业台瑞生技股份有限公司宣布与上海复康汉霖生物技术股份有限公司签订授权协议。"
+    assert parties_of(text) == [
+        (["台瑞生技股份有限公司", "上海复康汉霖生物技术股份有限公司"], "授权协议")
+    ]
+
+
+def test_the_organisation_that_formed_a_party_does_not_sign() -> None:
+    text = (
+        "浙江省长兴县人民医院牵头组建的长兴县域医共体与上海交通大学医学院附属新华医院签订合作协议。"
+    )
+    assert parties_of(text) == [(["长兴县域医共体", "上海交通大学医学院附属新华医院"], "合作协议")]

@@ -51,3 +51,10 @@ def test_interview_speaker_is_the_person_introduced_earlier() -> None:
 
 def test_reporter_label_is_not_a_person() -> None:
     assert find_persons("记者:开展了哪些工作?", []) == []
+
+
+def test_transliterated_names_are_joined_by_a_middle_dot() -> None:
+    text = "新疆维吾尔自治区药品监督管理局局长艾尔肯·吐尔逊一行到企业调研。"
+    (person,) = find_persons(text, [])
+    assert person.name == "艾尔肯·吐尔逊"
+    assert person.roles == ["新疆维吾尔自治区药品监督管理局局长"]

@@ -134,3 +134,31 @@ def test_latin_company_names_with_a_country_and_legal_suffix() -> None:
 def test_month_part_without_a_year_word_is_resolved_against_the_page() -> None:
     e = extract(article("8月下旬,推进会在德阳召开。", date(2025, 9, 3)))
     assert [ev.date for ev in e.events] == [date(2025, 8, 25)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "国家区域医疗中心(心血管)——阜外华中心血管病医院武汉分院在武汉揭牌。",
+            "阜外华中心血管病医院武汉分院",
+        ),
+        ("4月1日,杭州市人民政府办公室印发通知。", "杭州市人民政府办公室"),
+        ("台湾生技企业台瑞生技股份有限公司宣布", "台瑞生技股份有限公司"),
+        ("中国医药企业管理协会发布报告", "中国医药企业管理协会"),
+    ],
+)
+def test_names_start_after_descriptors_and_keep_their_own_endings(text: str, name: str) -> None:
+    assert [o.name for o in find_organizations(text)] == [name]
+
+
+def test_a_city_government_office_is_named_in_full() -> None:
+    assert canonical("市政府办公室", "浙江省", "杭州市") == "杭州市人民政府办公室"
+    assert canonical("香港特区政府", None, None) == "香港特区政府"
+
+
+def test_a_county_named_in_full_is_also_found_by_its_short_form() -> None:
+    text = "浙江省长兴县人民医院派专家常驻长兴。"
+    places = find_locations(text, [(0, 12)])
+    assert [(p.name, p.adcode, p.spans) for p in places] == [("长兴县", "330522", [(15, 17)])]
+    assert find_locations("长兴公司", []) == []

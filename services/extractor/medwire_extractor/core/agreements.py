@@ -106,6 +106,8 @@ def _split_parties(text: str, organizations: list[Organization]) -> list[str]:
     parties = list(dict.fromkeys(name for _, _, name in named))
     rest = text
     for start, end, _ in sorted(named, reverse=True):
+        piece = re.split(r"[、与和及,，]", rest[:start])[-1]
+        start -= len(piece) if piece and _DESCRIBED.search(piece) else 0  # `生技企业台瑞…`
         rest = rest[:start] + "、" + rest[end:]
     for part in re.split(r"[、与和及]|以及", _PAREN.sub("", rest)):
         for party in resolve_party(part, organizations) if part.strip() else []:
@@ -193,6 +195,9 @@ def find_agreements(
                     add(first + [other], title, when)
                 continue
             head = re.sub(r"(?:围绕|就).*$", "", head)
+            owned = head.rsplit("的", 1)
+            if len(owned) == 2 and _named(owned[1], organizations):
+                head = owned[1]  # `A牵头组建的B与C签订…`: B signs
             parties = _split_parties(head, organizations)
             if head.startswith(("与", "同", "和")):  # `X宣布,与Y就…达成…协议`: X is the subject
                 subject = _last_named(offset + m.start(), organizations)

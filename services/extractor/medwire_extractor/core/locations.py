@@ -36,6 +36,9 @@ class Division:
         return 0 if self.city is None else 2 if self.district else 1
 
 
+Mentions = list[tuple[int, int, tuple[Division, ...]]]
+
+
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
     forms: dict[str, tuple[Division, ...]]
@@ -92,9 +95,9 @@ def place_prefix(text: str, start: int = 0) -> tuple[int, tuple[Division, ...]]:
     return 0, ()
 
 
-def place_mentions(text: str) -> list[tuple[int, int, tuple[Division, ...]]]:
+def place_mentions(text: str) -> Mentions:
     """Every gazetteer name in `text`, longest first at each position, never overlapping."""
-    found: list[tuple[int, int, tuple[Division, ...]]] = []
+    found: Mentions = []
     i = 0
     while i < len(text):
         length, divisions = place_prefix(text, i)
@@ -120,7 +123,7 @@ def _pick(divisions: tuple[Division, ...], provinces: Counter[str]) -> Division 
 
 
 def page_provinces(
-    mentions: list[tuple[int, int, tuple[Division, ...]]],
+    mentions: Mentions,
 ) -> Counter[str]:
     """How often each province and city is named, unambiguous mentions only (also those inside
     organisation names: `山西省药品监督管理局` says the page is about Shanxi)."""
@@ -133,13 +136,35 @@ def page_provinces(
     return counts
 
 
+def _county_short_forms(text: str, mentions: Mentions) -> Mentions:
+    """A county named in full somewhere on the page (even inside `浙江省长兴县人民医院`) is
+    also meant by its short form there (`常驻长兴`); elsewhere `长兴` is too often a word."""
+    taken = {k for s, e, _ in mentions for k in range(s, e)}
+    found: Mentions = []
+    for start, end, divisions in mentions:
+        name = text[start:end]
+        if len(divisions) != 1 or divisions[0].level != 2 or divisions[0].name != name:
+            continue
+        short = name[:-1]
+        if len(short) < 2 or name[-1] not in "县区市旗":
+            continue
+        at = text.find(short)
+        while at >= 0:
+            if at not in taken and not text.startswith(name, at):
+                found.append((at, at + len(short), divisions))
+                taken.update(range(at, at + len(short)))
+            at = text.find(short, at + len(short))
+    return found
+
+
 def find_locations(
     text: str,
     excluded: list[Span],
-    mentions: list[tuple[int, int, tuple[Division, ...]]] | None = None,
+    mentions: Mentions | None = None,
 ) -> list[Location]:
     """`mentions`: `place_mentions(text)` when the caller has it already."""
     mentions = place_mentions(text) if mentions is None else mentions
+    mentions = sorted(mentions + _county_short_forms(text, mentions))
     hints = page_provinces(mentions)
     found: dict[str, Location] = {}
     for start, end, divisions in mentions:

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 
 from medwire_common.schemas import Organization, OrgType
 
-from .locations import Division, gazetteer, page_provinces, place_mentions, place_prefix
-
-Mentions = list[tuple[int, int, tuple[Division, ...]]]
+from .locations import Mentions, gazetteer, page_provinces, place_mentions, place_prefix
 
 # (ending, type, weak): a weak ending (`医疗`, `药业`) only ends a name at a clause boundary.
 _ENDINGS: list[tuple[str, OrgType, bool]] = [
@@ -37,11 +35,16 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("检验所", "research_institute", False),
     ("检测所", "research_institute", False),
     ("卫生院", "hospital", False),
+    ("分院", "hospital", False),
+    ("医共体", "other", False),
+    ("医联体", "other", False),
     ("分行", "company", False),
     ("支行", "company", False),
     ("中心", "research_institute", False),
     ("实验室", "research_institute", False),
     ("监督管理局", "government", False),
+    ("人民政府办公室", "government", False),
+    ("政府办公室", "government", False),
     ("人民政府", "government", False),
     ("办公厅", "government", False),
     ("委员会", "government", False),
@@ -271,7 +274,18 @@ _GENERIC = (
     "中药",
 )
 _GENERIC_NAMES = frozenset(
-    {"集团公司", "合资公司", "上市公司", "子公司", "控股公司", "科技公司", "医药公司", "生物公司"}
+    {
+        "集团公司",
+        "合资公司",
+        "上市公司",
+        "子公司",
+        "控股公司",
+        "科技公司",
+        "医药公司",
+        "生物公司",
+        "国家区域医疗中心",  # designations, not bodies
+        "国家医学中心",
+    }
 )
 _GENERIC_NOUNS = ("机构", "企业", "单位", "部门", "集团公司")
 _NOT_ENDINGS = (
@@ -346,8 +360,8 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
         at = body.rfind(word)
         if at >= 0 and at + len(word) > cut:
             cut = at + len(word)
-    at = body.rfind("企业")  # `生物医药企业苏州康诺…` but `中国医药企业管理协会`
-    if at >= 0 and at + 2 > cut and _starts_with_place(body[at + 2 :]):
+    at = max(body.rfind("企业"), body.rfind("药企"))  # `生技企业台瑞生技…`, `药企恒瑞…`
+    if at >= 0 and at + 2 > cut and _names_after_a_descriptor(body[at + 2 :]):
         cut = at + 2
     at = body.rfind("联合")  # `华西医院联合上海医药…` but `香港联合交易所`
     if at > 0 and at + 2 > cut and _ends_like_a_name(body[:at]):
@@ -365,6 +379,14 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
     while cut < len(body) and body[cut] in _COORDINATORS:
         cut += 1
     return i + cut
+
+
+def _names_after_a_descriptor(rest: str) -> bool:
+    """After `企业` in `生物医药企业苏州康诺…` a name starts; `中国医药企业管理协会`,
+    `企业家协会`, `…企业管理有限公司` keep theirs."""
+    if _starts_with_place(rest):
+        return True
+    return len(rest) >= 3 and not rest.startswith(("管理", "发展", "服务", "家", "联合", "孵化"))
 
 
 def _ends_like_a_name(before: str) -> bool:
@@ -440,7 +462,16 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
         return False  # `公司全资子公司`
     if any(g in body for g in _GENERIC_NOUNS) and not name.startswith(_PROPER_START):
         return False
-    if ending in ("人民政府", "政府", "委员会", "办公厅", "厅", "管委会") and not (
+    if ending in (
+        "人民政府办公室",
+        "政府办公室",
+        "人民政府",
+        "政府",
+        "委员会",
+        "办公厅",
+        "厅",
+        "管委会",
+    ) and not (
         name in _NATIONAL_FORMS
         or name.startswith(("省", "市", "区", "县"))
         or _starts_with_place(name)
@@ -474,8 +505,7 @@ def canonical(
         if name.endswith(short):
             name = name[: -len(short)] + full
             break
-    if name.endswith("政府") and not name.endswith(("人民政府", "特区政府")):
-        name = name[:-2] + "人民政府"
+    name = re.sub(r"(?<!人民)(?<!特区)政府(?=(?:办公室)?$)", "人民政府", name)
     if name.startswith("省") and province and not name.startswith("省立"):
         name = province + name[1:]
     elif name.startswith("自治区") and province and province.endswith("自治区"):

@@ -173,8 +173,21 @@ _VERB_STARTS = (
 _PARTICLES = "等和及与在为的了是将对向并"
 
 
+_TRANSLITERATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:·[\u4e00-\u9fff]{1,6})*·")
+
+
 def _name_at(text: str, i: int) -> str | None:
-    """The person's name starting at text[i], if any: surname + 1–2 characters, then a break."""
+    """The person's name starting at text[i], if any: surname + 1–2 characters, then a break;
+    or a transliterated name joined by `·` (`艾尔肯·吐尔逊`), whatever its first character."""
+    joined = _TRANSLITERATED.match(text, i)
+    if joined:
+        for size in range(1, 7):
+            end = joined.end() + size
+            if re.fullmatch(r"[\u4e00-\u9fff]+", text[joined.end() : end]) and (
+                end == len(text) or text[end] in _AFTER_NAME or text.startswith(_VERB_STARTS, end)
+            ):
+                return text[i:end]
+        return None
     if text.startswith(_VERB_STARTS, i + 2) and _plausible(text[i : i + 2]):
         return text[i : i + 2]
     if (
