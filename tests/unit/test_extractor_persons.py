@@ -58,3 +58,10 @@ def test_transliterated_names_are_joined_by_a_middle_dot() -> None:
     (person,) = find_persons(text, [])
     assert person.name == "艾尔肯·吐尔逊"
     assert person.roles == ["新疆维吾尔自治区药品监督管理局局长"]
+
+
+def test_a_name_in_latin_letters_after_a_title_is_a_person() -> None:
+    (person,) = find_persons("华山医院副院长顾晓明、Medivance公司亚太区总裁Thomas Weber出席。", [])[
+        1:
+    ]
+    assert person.name == "Thomas Weber" and person.roles == ["Medivance公司亚太区总裁"]

@@ -162,3 +162,26 @@ def test_a_county_named_in_full_is_also_found_by_its_short_form() -> None:
     places = find_locations(text, [(0, 12)])
     assert [(p.name, p.adcode, p.spans) for p in places] == [("长兴县", "330522", [(15, 17)])]
     assert find_locations("长兴公司", []) == []
+
+
+def test_investors_in_a_funding_round_are_organisations_without_an_ending() -> None:
+    text = "宣布完成2.5亿元B轮融资,本轮由元禾控股领投,国投创合、深创投跟投。"
+    assert [o.name for o in find_organizations(text)] == ["元禾控股", "国投创合", "深创投"]
+    assert find_organizations("老股东持续跟投。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("南京江北新区举行推介会,项目落户南京生物医药谷。", ["南京江北新区", "南京生物医药谷"]),
+        ("上海市浦东新区发布通知。", []),  # a district, not a zone's body
+    ],
+)
+def test_new_areas_and_medicine_valleys_are_parks(text: str, names: list[str]) -> None:
+    assert [o.name for o in find_organizations(text)] == names
+
+
+def test_a_foreign_company_is_also_named_by_its_core() -> None:
+    text = "华山医院与德国Medivance GmbH签署合作备忘录。Medivance公司亚太区总裁出席。"
+    (_, foreign) = find_organizations(text)
+    assert foreign.name == "德国Medivance GmbH" and foreign.aliases == ["Medivance公司"]

@@ -66,6 +66,9 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("园区", "park", False),
     ("生物城", "park", False),
     ("合作区", "park", False),
+    ("新区", "park", False),
+    ("医药谷", "park", False),
+    ("药谷", "park", False),
     ("先行区", "park", False),
     ("示范区", "park", False),
     ("试验区", "park", False),
@@ -322,9 +325,11 @@ _PROPER_START = (
 _COUNTED = re.compile(r"[\d一二三四五六七八九十百千多余几两数]+(?:家|个|所|名|位|批)")
 _LATIN_COMPANY = re.compile(
     r"(?:美国|德国|瑞士|英国|法国|日本|韩国|丹麦|瑞典|荷兰|比利时|意大利|以色列|新加坡|澳大利亚|加拿大)"
-    r"[A-Z][A-Za-z0-9&\-]*(?: [A-Z][A-Za-z0-9&\-]*)*"
+    r"([A-Z][A-Za-z0-9&\-]*(?: [A-Z][A-Za-z0-9&\-]*)*)"
     r" (?:AG|GmbH|Inc\.?|Ltd\.?|Corp\.?|LLC|plc|SE|NV|BV|S\.A\.|A/S|AB)"
 )
+_INVESTS = re.compile(r"(?:持续|继续|再次|追加|共同|均|也|亦)?(?:联合)?(?:领投|跟投|参投)")
+_NOT_INVESTORS = ("股东", "机构", "基金", "资本", "投资方", "本轮", "多家", "等")
 _SHORT_NAME = re.compile(r"\((?:以下)?简称“([^”]{2,12})”\)")
 
 
@@ -334,6 +339,7 @@ class _Candidate:
     end: int
     type: OrgType
     weak: bool
+    named_by_context: bool = False  # `由元禾控股领投`: no ending, but only a name fits there
 
 
 def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozenset()) -> int:
@@ -422,6 +428,7 @@ def _candidates(text: str, places: Mentions) -> list[_Candidate]:
         found.append(_Candidate(start, m.end(), kind, weak))
     for m in _LATIN_COMPANY.finditer(text):
         found.append(_Candidate(m.start(), m.end(), "company", False))
+    found += _investors(text, in_places)
     nationals = []
     for m in _NATIONAL_RE.finditer(text):
         kind = NATIONAL_BODIES[_NATIONAL_FORMS[m.group(0)]][0]
@@ -433,6 +440,23 @@ def _candidates(text: str, places: Mentions) -> list[_Candidate]:
         if inner is not None and not _starts_with_place(text[c.start : inner.start] + "市"):
             c.start = inner.start  # `日获国家发改委` → `国家发改委`
     return found + nationals
+
+
+def _investors(text: str, in_places: frozenset[int]) -> list[_Candidate]:
+    """Whoever leads or follows a funding round is an organisation, ending or not:
+    `由元禾控股领投,国投创合、深创投跟投`."""
+    found = []
+    for m in _INVESTS.finditer(text):
+        end = m.start() - (1 if text.endswith("等", 0, m.start()) else 0)
+        while True:
+            start = _left_edge(text, end, in_places)
+            name = text[start:end]
+            if 3 <= len(name) <= 10 and not name.endswith(_NOT_INVESTORS):
+                found.append(_Candidate(start, end, "company", False, named_by_context=True))
+            if not text.endswith("、", 0, start):
+                break
+            end = start - 1
+    return found
 
 
 def _acceptable(name: str, weak: bool, ending: str) -> bool:
@@ -448,6 +472,8 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
         return False
     if name[-2:] in _NOT_ENDINGS or name[0] in "该本这那各多首我其个家所名位批项":
         return False
+    if _only_places(name):
+        return False  # `浦东新区`, `滨海新区` are districts
     if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
         return False
     if (
@@ -479,6 +505,16 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
     ):
         return False
     return len(body) >= 2 or name in _NATIONAL_FORMS or provincial
+
+
+def _only_places(name: str) -> bool:
+    at = 0
+    while at < len(name):
+        length = place_prefix(name, at)[0]
+        if not length:
+            return False
+        at += length
+    return True
 
 
 def _starts_with_place(name: str) -> bool:
@@ -550,7 +586,9 @@ def find_organizations(text: str, places: Mentions | None = None) -> list[Organi
         name = text[c.start : c.end]
         if any(s <= c.start < e for s, e in quoted):
             continue
-        if not _acceptable(name, c.weak, _ending_of(name) if name not in _NATIONAL_FORMS else ""):
+        if not c.named_by_context and not _acceptable(
+            name, c.weak, _ending_of(name) if name not in _NATIONAL_FORMS else ""
+        ):
             continue
         if any(o.start < c.end and c.start < o.end for o in chosen):
             continue
@@ -587,7 +625,11 @@ def _add_short_names(text: str, orgs: dict[str, Organization]) -> None:
             m = _SHORT_NAME.match(text, e)
             if m and len(set(m.group(1)) & set(org.name)) >= 2:
                 shorts.append(m.group(1))
-        if org.type == "company" and "分公司" not in org.name:
+        latin = _LATIN_COMPANY.fullmatch(org.name)
+        if latin:  # `Medivance公司`, `Medivance` for `德国Medivance GmbH`
+            core = latin.group(1)
+            shorts += [core + "公司", core]
+        elif org.type == "company" and "分公司" not in org.name:
             core = re.sub(r"(股份有限公司|有限责任公司|有限公司|公司)$", "", org.name)
             core = core[place_prefix(core[:4])[0] :]
             if len(core) >= 4 and core[:2] not in _GENERIC and core[:4] != org.name:

@@ -173,12 +173,16 @@ _VERB_STARTS = (
 _PARTICLES = "等和及与在为的了是将对向并"
 
 
+_LATIN_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}(?![A-Za-z])")
 _TRANSLITERATED = re.compile(r"[\u4e00-\u9fff]{1,6}(?:·[\u4e00-\u9fff]{1,6})*·")
 
 
 def _name_at(text: str, i: int) -> str | None:
     """The person's name starting at text[i], if any: surname + 1–2 characters, then a break;
     or a transliterated name joined by `·` (`艾尔肯·吐尔逊`), whatever its first character."""
+    latin = _LATIN_NAME.match(text, i)
+    if latin:
+        return latin.group(0)
     joined = _TRANSLITERATED.match(text, i)
     if joined:
         for size in range(1, 7):
