@@ -65,3 +65,14 @@ def test_a_name_in_latin_letters_after_a_title_is_a_person() -> None:
         1:
     ]
     assert person.name == "Thomas Weber" and person.roles == ["Medivance公司亚太区总裁"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("河北省委常委、副省长何振邦到安国市调研。", "何振邦"),
+        ("中国工程院院士、山东大学教授孔祥生院士工作站揭牌。", "孔祥生"),
+    ],
+)
+def test_names_before_a_destination_or_a_named_workstation(text: str, name: str) -> None:
+    assert [p.name for p in find_persons(text, [])] == [name]

@@ -185,3 +185,26 @@ def test_a_foreign_company_is_also_named_by_its_core() -> None:
     text = "华山医院与德国Medivance GmbH签署合作备忘录。Medivance公司亚太区总裁出席。"
     (_, foreign) = find_organizations(text)
     assert foreign.name == "德国Medivance GmbH" and foreign.aliases == ["Medivance公司"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "首都医科大学附属北京儿童医院血液肿瘤中心为患儿开出处方。",
+            ["首都医科大学附属北京儿童医院血液肿瘤中心"],
+        ),
+        ("当地与内蒙古蒙草中药材有限公司合作。", ["内蒙古蒙草中药材有限公司"]),
+        ("拟以6.3亿元收购苏州瑞康基因技术有限公司51%股权。", ["苏州瑞康基因技术有限公司"]),
+        ("湖北省人民政府新闻办公室举行发布会。", ["湖北省人民政府新闻办公室"]),
+        ("支持其在合肥高新区建设重组蛋白药物产业化基地。", ["合肥高新区"]),
+        ("南京生物医药谷建设发展有限公司", ["南京生物医药谷建设发展有限公司"]),
+        ("中国建设银行合肥分行", ["中国建设银行合肥分行"]),
+    ],
+)
+def test_name_edges_on_unseen_phrasings(text: str, names: list[str]) -> None:
+    assert [o.name for o in find_organizations(text)] == names
+
+
+def test_economy_and_information_bureaus_are_named_in_full() -> None:
+    assert canonical("省经信厅", "湖北省", None) == "湖北省经济和信息化厅"

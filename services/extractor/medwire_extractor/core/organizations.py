@@ -43,6 +43,7 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("中心", "research_institute", False),
     ("实验室", "research_institute", False),
     ("监督管理局", "government", False),
+    ("人民政府新闻办公室", "government", False),
     ("人民政府办公室", "government", False),
     ("政府办公室", "government", False),
     ("人民政府", "government", False),
@@ -129,6 +130,9 @@ AGENCY_ABBREVIATIONS = {
     "药监局": "药品监督管理局",
     "工信局": "工业和信息化局",
     "工信厅": "工业和信息化厅",
+    "经信厅": "经济和信息化厅",
+    "经信局": "经济和信息化局",
+    "经信委": "经济和信息化委员会",
     "科技局": "科学技术局",
     "科技厅": "科学技术厅",
     "卫健委": "卫生健康委员会",
@@ -154,6 +158,10 @@ _BOUNDARY_WORDS = (
     "比如",
     "其中",
     "我们",
+    "当地",
+    "双方",
+    "收购",
+    "并购",
     "包括",
     "共同",
     "分别",
@@ -217,6 +225,9 @@ _BOUNDARY_WORDS = (
     "受理",
     "申报",
 )
+# Verbs that end a name only when what precedes them is one (`合肥高新区建设…基地`, but
+# `中国建设银行`).
+_VERBS_AFTER_A_NAME = ("联合", "建设", "打造")
 _BOUNDARY_CHARS = set("由在是为对将向从的了等于让把被到赴即又也并还获")
 _RUN_START_ONLY = set("像")
 _COORDINATORS = set("与和及暨")
@@ -369,9 +380,12 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
     at = max(body.rfind("企业"), body.rfind("药企"))  # `生技企业台瑞生技…`, `药企恒瑞…`
     if at >= 0 and at + 2 > cut and _names_after_a_descriptor(body[at + 2 :]):
         cut = at + 2
-    at = body.rfind("联合")  # `华西医院联合上海医药…` but `香港联合交易所`
-    if at > 0 and at + 2 > cut and _ends_like_a_name(body[:at]):
-        cut = at + 2
+    for verb in _VERBS_AFTER_A_NAME:  # `华西医院联合上海医药…` but `香港联合交易所`
+        at = body.rfind(verb)
+        rest = body[at + len(verb) :]
+        if at > 0 and at + len(verb) > cut and _ends_like_a_name(body[:at]):
+            if _names_after_a_descriptor(rest):  # not `…医药谷建设发展有限公司`
+                cut = at + len(verb)
     for j in range(len(body) - 1, cut - 1, -1):
         c = body[j]
         if i + j in in_places:
@@ -392,7 +406,9 @@ def _names_after_a_descriptor(rest: str) -> bool:
     `企业家协会`, `…企业管理有限公司` keep theirs."""
     if _starts_with_place(rest):
         return True
-    return len(rest) >= 3 and not rest.startswith(("管理", "发展", "服务", "家", "联合", "孵化"))
+    return len(rest) >= 3 and not rest.startswith(
+        ("管理", "发展", "服务", "家", "联合", "孵化", "投资", "开发", "运营", "工程")
+    )
 
 
 def _ends_like_a_name(before: str) -> bool:
@@ -471,7 +487,8 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
     if any(w in name for w in _NOT_NAMES) or _COUNTED.search(name):
         return False
     if name[-2:] in _NOT_ENDINGS or name[0] in "该本这那各多首我其个家所名位批项":
-        return False
+        if not name.startswith("首都"):  # `首家…` is not a name, `首都医科大学` is
+            return False
     if _only_places(name):
         return False  # `浦东新区`, `滨海新区` are districts
     if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
@@ -489,6 +506,7 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
     if any(g in body for g in _GENERIC_NOUNS) and not name.startswith(_PROPER_START):
         return False
     if ending in (
+        "人民政府新闻办公室",
         "人民政府办公室",
         "政府办公室",
         "人民政府",

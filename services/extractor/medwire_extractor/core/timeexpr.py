@@ -1,5 +1,5 @@
 """Dates in the text resolved against the page's own date: `7月25日` on a page of 2025-08-01 is
-2025-07-25; `今年5月中旬` is 2025-05-15 and `8月下旬` the 25th; `昨天` the day before; `近日`/`日前` give none; lunar
+2025-07-25; `今年5月中旬` is 2025-05-15 and `8月下旬` the 25th; `今年5月` alone none; `昨天` the day before; `近日`/`日前` give none; lunar
 dates (`农历…`, `闰六月初八`) are never event dates."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ _THIS_YEAR_MONTH = re.compile(
 _MONTH_XUN = re.compile(r"(?<![\d年今去明])(\d{1,2})\s*月(上旬|中旬|下旬)")
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1}
 _LUNAR = re.compile(r"(农历|阴历|闰)[^\s,，。]{0,8}$")
-_XUN = {"上旬": 5, "初": 5, "中旬": 15, "下旬": 25, "底": 28, "末": 28, None: 15}
+_XUN = {"上旬": 5, "初": 5, "中旬": 15, "下旬": 25, "底": 28, "末": 28}
 # A month-day later than the page by more than this is last year's (a January page on 12月28日).
 _FUTURE_SLACK = timedelta(days=45)
 
@@ -65,6 +65,8 @@ def find_dates(text: str, page_date: date | None) -> list[DateMention]:
         for m in _MONTH_XUN.finditer(text):  # `8月下旬` on a September page
             add(m.start(), m.end(), _near_page(page_date, int(m.group(1)), _XUN[m.group(2)]))
         for m in _THIS_YEAR_MONTH.finditer(text):
+            if m.group(3) is None:
+                continue  # `今年5月` alone names a month, not a day
             year = page_date.year + {"今年": 0, "去年": -1, "明年": 1}[m.group(1)]
             add(m.start(), m.end(), _make(year, int(m.group(2)), _XUN[m.group(3)]))
         for word, shift in _RELATIVE.items():
