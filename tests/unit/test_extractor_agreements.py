@@ -98,3 +98,10 @@ def test_the_organisation_that_formed_a_party_does_not_sign() -> None:
         "浙江省长兴县人民医院牵头组建的长兴县域医共体与上海交通大学医学院附属新华医院签订合作协议。"
     )
     assert parties_of(text) == [(["长兴县域医共体", "上海交通大学医学院附属新华医院"], "合作协议")]
+
+
+def test_counted_signings_name_no_parties() -> None:
+    text = (
+        "浙江工业大学、浙江海正药业股份有限公司等80余家单位参会,现场签约项目15个,合同金额1.2亿元。"
+    )
+    assert parties_of(text) == []

@@ -76,3 +76,19 @@ def test_a_name_in_latin_letters_after_a_title_is_a_person() -> None:
 )
 def test_names_before_a_destination_or_a_named_workstation(text: str, name: str) -> None:
     assert [p.name for p in find_persons(text, [])] == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        ("研究负责人、医院胸外科主任孙立新教授介绍", "孙立新", ["研究负责人", "医院胸外科主任"]),
+        (
+            "市委副书记、市长、市生物医药产业链链长孟庆华带队",
+            "孟庆华",
+            ["市委副书记", "市长", "市生物医药产业链链长"],
+        ),
+    ],
+)
+def test_titles_after_the_name_and_chain_chiefs(text: str, name: str, roles: list[str]) -> None:
+    (person,) = find_persons(text, [])
+    assert (person.name, person.roles) == (name, roles)

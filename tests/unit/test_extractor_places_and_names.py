@@ -208,3 +208,17 @@ def test_name_edges_on_unseen_phrasings(text: str, names: list[str]) -> None:
 
 def test_economy_and_information_bureaus_are_named_in_full() -> None:
     assert canonical("省经信厅", "湖北省", None) == "湖北省经济和信息化厅"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("对接会在浙江大学举行,浙江工业大学发布成果。", ["浙江大学", "浙江工业大学"]),
+        ("项目与浙江华东康瑞药业有限公司合作完成。", ["浙江华东康瑞药业有限公司"]),
+        ("丹麦NordGen A/S与青岛市人民政府签署协议。", ["丹麦NordGen A/S", "青岛市人民政府"]),
+    ],
+)
+def test_a_name_is_not_an_abbreviation_of_another_and_ends_the_text_before_it(
+    text: str, names: list[str]
+) -> None:
+    assert [o.name for o in find_organizations(text)] == names

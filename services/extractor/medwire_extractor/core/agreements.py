@@ -231,6 +231,8 @@ def _is_park(name: str, organizations: list[Organization]) -> bool:
     return any(o.name == name and o.type == "park" for o in organizations)
 
 
+# `现场签约项目15个`, `签约23个项目`: signings counted, their parties not named.
+_COUNTED_SIGNINGS = re.compile(r"了?(?:项目)?[\d一二三四五六七八九十百]+(?:个|项)|了?项目")
 _LATIN_PARTY = re.compile(
     r"(?:与|和|同)((?:[\u4e00-\u9fff]{1,3})?[A-Za-z][A-Za-z0-9&.\- ]{1,40}?)(?=签|就|达成|在|共同|,|，)"
 )
@@ -254,7 +256,7 @@ def _any_signing(
         ),
         None,
     )  # `达成合作意向23项` reports intentions, not an agreement
-    if not sign:
+    if not sign or _COUNTED_SIGNINGS.match(body, sign.end()):
         return
     head = body[: sign.end()]
     named = _named(head, organizations)

@@ -159,6 +159,11 @@ _BOUNDARY_WORDS = (
     "其中",
     "我们",
     "当地",
+    "项目与",
+    "团队与",
+    "企业与",
+    "单位与",
+    "机构与",
     "双方",
     "收购",
     "并购",
@@ -393,7 +398,9 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
         if c in _BOUNDARY_CHARS:
             cut = j + 1
             break
-        if c in _COORDINATORS and (j == 0 or _ends_like_a_name(body[:j])):
+        if c in _COORDINATORS and (
+            j == 0 or _ends_like_a_name(body[:j]) or body[:j].isascii()  # `…A/S与青岛…`
+        ):
             cut = j + 1
             break
     while cut < len(body) and body[cut] in _COORDINATORS:
@@ -673,6 +680,9 @@ def is_abbreviation(short: str, full: str) -> bool:
         return False
     if full.endswith(short):
         return not full.endswith("分" + short) and short not in _NATIONAL_FORMS
+    place = place_prefix(short)[0]
+    if place and _ending_of(short) == short[place:]:
+        return False  # `浙江大学` is a name of its own, not short for `浙江工业大学`
     rest = iter(full)
     return (short[0] in full[:4] or short[:2] in full) and all(c in rest for c in short)
 

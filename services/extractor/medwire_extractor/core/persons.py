@@ -123,6 +123,7 @@ TITLES = (
     "首席专家",
     "执行董事",
     "董事",
+    "链长",
 )
 _TITLE_ALT = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
 _TITLE = re.compile(_TITLE_ALT)
@@ -175,6 +176,8 @@ _VERB_STARTS = (
 
 
 _PARTICLES = "等和及与在为的了是将对向并"
+# Titles written after the name (`胸外科主任孙立新教授介绍`).
+_AFTER_TITLES = ("教授", "院士", "研究员", "博士", "医生", "女士", "先生")
 
 
 _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}(?![A-Za-z])")
@@ -212,7 +215,7 @@ def _name_at(text: str, i: int) -> str | None:
         if (
             _plausible(name)
             and name[-1] not in _PARTICLES  # `李崇等` is 李崇 and a particle
-            and (after == "" or after in _AFTER_NAME)
+            and (after == "" or after in _AFTER_NAME or text.startswith(_AFTER_TITLES, i + size))
             and not any(t in name for t in ("书记", "局长", "主任"))
         ):
             return name
