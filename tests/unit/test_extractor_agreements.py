@@ -105,3 +105,13 @@ def test_counted_signings_name_no_parties() -> None:
         "浙江工业大学、浙江海正药业股份有限公司等80余家单位参会,现场签约项目15个,合同金额1.2亿元。"
     )
     assert parties_of(text) == []
+
+
+def test_both_sides_are_the_last_two_organisations_named() -> None:
+    text = "天津大学副校长、天津天士宁药业有限公司总经理共同揭牌。双方签署了联合实验室共建协议。"
+    assert parties_of(text) == [(["天津大学", "天津天士宁药业有限公司"], "联合实验室共建协议")]
+
+
+def test_a_limited_partnership_signs_under_its_full_name() -> None:
+    text = "康弘生物与广州国投医疗产业基金合伙企业(有限合伙)签署股权转让协议。"
+    assert parties_of(text)[0][0][-1] == "广州国投医疗产业基金合伙企业(有限合伙)"

@@ -222,3 +222,12 @@ def test_a_name_is_not_an_abbreviation_of_another_and_ends_the_text_before_it(
     text: str, names: list[str]
 ) -> None:
     assert [o.name for o in find_organizations(text)] == names
+
+
+def test_a_joint_body_keeps_both_founders_in_its_name() -> None:
+    text = "3月11日,天津大学—天津天士宁药业有限公司现代中药智能制造联合实验室揭牌。"
+    assert [o.name for o in find_organizations(text)] == [
+        "天津大学—天津天士宁药业有限公司现代中药智能制造联合实验室"
+    ]
+    text = "国家区域医疗中心(心血管)——阜外华中心血管病医院武汉分院揭牌。"
+    assert [o.name for o in find_organizations(text)] == ["阜外华中心血管病医院武汉分院"]

@@ -131,6 +131,20 @@ def _last_named(
     return max(spans)[1] if spans else None
 
 
+def _last_two_named(before: int, organizations: list[Organization]) -> list[str]:
+    """`双方`: the last two organisations named before offset `before`, in order of mention."""
+    spans = sorted(
+        ((s, o.name) for o in organizations for s, _ in o.spans if s < before), reverse=True
+    )
+    latest: list[str] = []
+    for _, name in spans:
+        if name not in latest:
+            latest.append(name)
+        if len(latest) == 2:
+            break
+    return latest[::-1] if len(latest) == 2 else []
+
+
 def _members(text: str, generic: str, organizations: list[Organization]) -> list[str]:
     """`合作共建单位包括A、B、C` → the organisations listed for a generic party."""
     m = re.search(re.escape(generic) + r"(?:包括|有|为)([^。;；]{4,400})", text)
@@ -199,6 +213,8 @@ def find_agreements(
             if len(owned) == 2 and _named(owned[1], organizations):
                 head = owned[1]  # `A牵头组建的B与C签订…`: B signs
             parties = _split_parties(head, organizations)
+            if not parties and head.strip().startswith("双方"):  # `双方签署了…协议`
+                parties = _last_two_named(offset + m.start(), organizations)
             if head.startswith(("与", "同", "和")):  # `X宣布,与Y就…达成…协议`: X is the subject
                 subject = _last_named(offset + m.start(), organizations)
                 parties = ([subject] if subject and subject not in parties else []) + parties

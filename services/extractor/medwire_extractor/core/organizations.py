@@ -75,6 +75,8 @@ _ENDINGS: list[tuple[str, OrgType, bool]] = [
     ("试验区", "park", False),
     ("创新园", "park", False),
     ("医药园", "park", False),
+    ("合伙企业(有限合伙)", "other", False),
+    ("合伙企业", "other", False),
     ("基金", "other", False),
     ("联盟", "association", False),
     ("基地", "park", False),
@@ -371,6 +373,8 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
             if depth == 0:
                 break
             depth -= 1
+        elif c == "—" and depth == 0 and _ends_like_a_name(text[max(0, i - 13) : i - 1]):
+            pass  # `天津大学—天津天士宁药业有限公司…联合实验室`: a joint body
         elif not _NAME_CHARS.match(c):
             break
         i -= 1
