@@ -127,8 +127,14 @@ async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
     stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, tmp_path: Path
 ) -> None:
     await crawl_all(kafka, topic_prefix)
-    await wait_for(
-        lambda: metric_value(stack["api"], "medwire_api_records_consumed_total") > 0, timeout=180
+    # A stage counts a batch as consumed before it handles it and times each record after:
+    # wait until every stage has timed one (the API's first batch includes a database write).
+    assert await wait_for(
+        lambda: all(
+            metric_value(service, f"medwire_{name}_processing_seconds_count") > 0
+            for name, service in stack.items()
+        ),
+        timeout=180,
     )
     for name, service in stack.items():
         families = {f.name: f for f in text_string_to_metric_families(service.metrics_text())}
