@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from medwire_common.dedup import DuplicateIndex, Member, band_keys
 from medwire_common.schemas import EnrichedArticle
 
+from .entities import store_entities
 from .settings import ApiSettings
 from .tables import ArticleBandRow, ArticleRow
 
@@ -126,8 +127,9 @@ async def upsert_articles(engine: AsyncEngine, articles: Sequence[EnrichedArticl
             index_elements=["article_id"],
             set_=updated,
             where=literal_column("articles.record").is_distinct_from(stmt.excluded.record),
-        )
-        await conn.execute(stmt)
+        ).returning(ArticleRow.article_id)
+        changed = set((await conn.execute(stmt)).scalars())
+        await store_entities(conn, [a for a in clustered if a.article_id in changed])
         bands = [
             {"band_key": k, "article_id": a.article_id}
             for a in clustered
