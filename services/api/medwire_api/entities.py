@@ -77,12 +77,27 @@ def entity_rows(articles: Sequence[EnrichedArticle]) -> EntityRows:
     return rows
 
 
-def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    return [list(c) for c in zip(*rows, strict=True)]
 
 
-# Arrays of arrays cannot be unnested column-wise, so text[] columns travel as JSON arrays.
+# In order: canonical rows first (articles' rows join them by name), agreements before their
+# parties. Arrays of arrays cannot be unnested column-wise, so text[] columns travel as JSON.
 _INSERTS = {
+    "organizations": """
+        INSERT INTO organizations (name, type)
+        SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[]))
+        ON CONFLICT (name) DO NOTHING""",
+    "organization_aliases": """
+        INSERT INTO organization_aliases
+        SELECT x.alias, o.organization_id
+        FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[])) AS x(name, alias)
+        JOIN organizations o ON o.name = x.name
+        ON CONFLICT DO NOTHING""",
+    "persons": """
+        INSERT INTO persons (name, organization)
+        SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[]))
+        ON CONFLICT DO NOTHING""",
     "article_locations": """
         INSERT INTO article_locations
         SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS int[]), CAST(:c2 AS text[]),
@@ -137,39 +152,17 @@ async def store_entities(conn: AsyncConnection, articles: Sequence[EnrichedArtic
     ids = [a.article_id for a in articles]
     for table in ARTICLE_TABLES:
         await conn.execute(text(f"DELETE FROM {table} WHERE article_id = ANY(:ids)"), {"ids": ids})
-    names = sorted(rows.organizations)
-    if names:
-        await conn.execute(
-            text(
-                "INSERT INTO organizations (name, type) SELECT * FROM unnest("
-                "CAST(:n AS text[]), CAST(:t AS text[])) ON CONFLICT (name) DO NOTHING"
-            ),
-            {"n": names, "t": [rows.organizations[n] for n in names]},
-        )
-    if rows.aliases:
-        orgs, aliases = _columns(sorted(rows.aliases), 2)
-        await conn.execute(
-            text(
-                "INSERT INTO organization_aliases SELECT x.alias, o.organization_id FROM unnest("
-                "CAST(:o AS text[]), CAST(:a AS text[])) AS x(name, alias) "
-                "JOIN organizations o ON o.name = x.name ON CONFLICT DO NOTHING"
-            ),
-            {"o": orgs, "a": aliases},
-        )
-    if rows.persons:
-        people, orgs = _columns(sorted(rows.persons), 2)
-        await conn.execute(
-            text(
-                "INSERT INTO persons (name, organization) SELECT * FROM unnest("
-                "CAST(:n AS text[]), CAST(:o AS text[])) ON CONFLICT DO NOTHING"
-            ),
-            {"n": people, "o": orgs},
-        )
+    batches = {
+        "organizations": sorted(rows.organizations.items()),
+        "organization_aliases": sorted(rows.aliases),
+        "persons": sorted(rows.persons),
+        **rows.tables,
+    }
     for table, sql in _INSERTS.items():
-        table_rows = rows.tables[table]
+        table_rows = batches[table]
         if not table_rows:
             continue
-        columns = _columns(table_rows, len(table_rows[0]))
+        columns = _columns(table_rows)
         if table in _JSON_COLUMNS:
             at = _JSON_COLUMNS[table]
             columns[at] = [json.dumps(v, ensure_ascii=False) for v in columns[at]]
