@@ -44,8 +44,7 @@ def article(article_id: str, **entities: object) -> EnrichedArticle:
         published_at=date(2025, 8, 1),
         fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
         text="正文",
-        relevance=0.9,
-        **entities,  # type: ignore[arg-type]
+        **{"relevance": 0.9, **entities},  # type: ignore[arg-type]
     )
 
 

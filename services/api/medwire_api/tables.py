@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Computed, Date, DateTime, Index, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Computed,
+    Date,
+    DateTime,
+    Index,
+    Text,
+    column,
+    func,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -66,3 +78,26 @@ class ArticleBandRow(SQLModel, table=True):
 
     band_key: str = Field(primary_key=True)
     article_id: str = Field(primary_key=True, foreign_key="articles.article_id", ondelete="CASCADE")
+
+
+# Entity tables (migration 0003), written by `entities.py` with bulk SQL; described here for
+# the queries that filter and aggregate on them.
+organizations = table("organizations", column("organization_id"), column("name"), column("type"))
+organization_aliases = table("organization_aliases", column("alias"), column("organization_id"))
+article_organizations = table(
+    "article_organizations", column("article_id"), column("organization_id"), column("mentions")
+)
+persons = table("persons", column("person_id"), column("name"), column("organization"))
+article_persons = table(
+    "article_persons", column("article_id"), column("person_id"), column("roles")
+)
+article_locations = table(
+    "article_locations",
+    column("article_id"),
+    column("name"),
+    column("adcode"),
+    column("province"),
+    column("city"),
+    column("district"),
+)
+article_events = table("article_events", column("article_id"), column("type"), column("date"))

@@ -6,16 +6,25 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import exists, or_, select, tuple_
+from sqlalchemy import ColumnElement, exists, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from medwire_common.schemas import EnrichedArticle
+from medwire_common.schemas import EnrichedArticle, EventType
 
 from ..core.cursor import BadCursor, decode_cursor, encode_cursor
 from ..deps import EngineDep
 from ..problems import ProblemError
 from ..schemas import ArticlePage, Problem
-from ..tables import ArticleRow
+from ..tables import (
+    ArticleRow,
+    article_events,
+    article_locations,
+    article_organizations,
+    article_persons,
+    organization_aliases,
+    organizations,
+    persons,
+)
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
@@ -47,6 +56,30 @@ async def list_articles(
     hide_duplicates: Annotated[
         bool, Query(description="Only the first article of each duplicate cluster")
     ] = False,
+    organization: Annotated[
+        str | None,
+        Query(max_length=200, description="Names this organisation (full name or an alias)"),
+    ] = None,
+    person: Annotated[str | None, Query(max_length=100, description="Names this person")] = None,
+    adcode: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{6}$",
+            description="Names a place in this division: a province (`140000`) or city "
+            "(`140700`) code includes the places inside it",
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        Query(max_length=50, description="Names a place in this province, city or district"),
+    ] = None,
+    topic: Annotated[str | None, Query(max_length=50, description="Has this topic")] = None,
+    event_type: Annotated[
+        EventType | None, Query(description="Reports an event of this type")
+    ] = None,
+    min_relevance: Annotated[
+        float | None, Query(ge=0, le=1, description="Industry relevance at least this")
+    ] = None,
 ) -> ArticlePage:
     if published_from and published_to and published_from > published_to:
         raise ProblemError(
@@ -59,6 +92,12 @@ async def list_articles(
         stmt = stmt.where(ArticleRow.published_at >= published_from)
     if published_to:
         stmt = stmt.where(ArticleRow.published_at <= published_to)
+    for condition in _entity_filters(organization, person, adcode, region, event_type):
+        stmt = stmt.where(condition)
+    if topic:
+        stmt = stmt.where(ArticleRow.topics.contains([topic]))  # type: ignore[attr-defined]
+    if min_relevance is not None:
+        stmt = stmt.where(ArticleRow.relevance >= min_relevance)
     if hide_duplicates:
         earlier = aliased(ArticleRow)
         stmt = stmt.where(
@@ -82,6 +121,69 @@ async def list_articles(
     return ArticlePage(
         items=[EnrichedArticle.model_validate(r.record) for r in page], next_cursor=next_cursor
     )
+
+
+def _entity_filters(
+    organization: str | None,
+    person: str | None,
+    adcode: str | None,
+    region: str | None,
+    event_type: str | None,
+) -> list[ColumnElement[bool]]:
+    """Conditions on the entity tables, each an EXISTS on the article's rows."""
+    article_id = ArticleRow.article_id
+    found: list[ColumnElement[bool]] = []
+    if organization:
+        aliased_ids = select(organization_aliases.c.organization_id).where(
+            organization_aliases.c.alias == organization
+        )
+        named = select(organizations.c.organization_id).where(
+            or_(
+                organizations.c.name == organization,
+                organizations.c.organization_id.in_(aliased_ids),
+            )
+        )
+        found.append(
+            exists().where(
+                article_organizations.c.article_id == article_id,
+                article_organizations.c.organization_id.in_(named),
+            )
+        )
+    if person:
+        found.append(
+            exists().where(
+                article_persons.c.article_id == article_id,
+                article_persons.c.person_id.in_(
+                    select(persons.c.person_id).where(persons.c.name == person)
+                ),
+            )
+        )
+    places = article_locations.c
+    if adcode:
+        # 140000 is a province, 140700 a city: their places share the code's leading digits.
+        prefix = adcode[: 2 if adcode.endswith("0000") else 4 if adcode.endswith("00") else 6]
+        found.append(
+            exists().where(places.article_id == article_id, places.adcode.startswith(prefix))
+        )
+    if region:
+        found.append(
+            exists().where(
+                places.article_id == article_id,
+                or_(
+                    places.name == region,
+                    places.province == region,
+                    places.city == region,
+                    places.district == region,
+                ),
+            )
+        )
+    if event_type:
+        found.append(
+            exists().where(
+                article_events.c.article_id == article_id, article_events.c.type == event_type
+            )
+        )
+    return found
 
 
 @router.get(

@@ -1,0 +1,103 @@
+"""`/v1/articles` filters on the entity tables (real PostgreSQL, a database per test):
+organisation by name or alias, person, place by adcode (a province or city includes what is in
+it) or by name, topic, event type, minimum relevance; bad values get problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import httpx
+import pytest
+
+from medwire_api.app import create_app
+from medwire_api.db import upsert_articles
+from medwire_api.settings import ApiSettings
+from medwire_common.schemas import Event, Location, Organization
+
+from .test_entity_storage import HOSPITAL, SEED, article
+
+pytestmark = pytest.mark.integration
+
+TAIYUAN = Location(name="太原市", province="山西省", city="太原市", adcode="140100")
+CHAOYANG = Location(
+    name="朝阳区", province="北京市", city="北京市", district="朝阳区", adcode="110105"
+)
+ARTICLES = [
+    SEED.model_copy(update={"topics": ["医疗器械"], "relevance": 0.9}),
+    article(
+        "a2",
+        organizations=[HOSPITAL],
+        locations=[TAIYUAN],
+        events=[Event(type="signing", date=date(2025, 7, 1))],
+        topics=["生物医药"],
+        relevance=0.2,
+    ),
+    article(
+        "a3",
+        organizations=[Organization(name="北京大学", type="university")],
+        locations=[CHAOYANG],
+        relevance=0.5,
+    ),
+]
+
+
+@pytest.fixture
+async def client(fresh_database: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = ApiSettings(MEDWIRE_DATABASE_URL=fresh_database, MEDWIRE_API_CONSUME=False)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await upsert_articles(app.state.engine, ARTICLES)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            yield client
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, {"a1", "a2", "a3"}),
+        ({"organization": "山西省药品监督管理局"}, {"a1"}),
+        ({"organization": "省药监局"}, {"a1"}),  # an alias finds the canonical organisation
+        ({"organization": "山西白求恩医院"}, {"a1", "a2"}),
+        ({"organization": "没有这家"}, set()),
+        ({"person": "李庭芳"}, {"a1"}),
+        ({"adcode": "140000"}, {"a1", "a2"}),  # Shanxi: Jinzhong and Taiyuan are in it
+        ({"adcode": "140700"}, {"a1"}),
+        ({"adcode": "110000"}, {"a3"}),
+        ({"adcode": "110105"}, {"a3"}),
+        ({"region": "山西省"}, {"a1", "a2"}),
+        ({"region": "晋中市"}, {"a1"}),
+        ({"region": "朝阳区"}, {"a3"}),
+        ({"topic": "医疗器械"}, {"a1"}),
+        ({"event_type": "signing"}, {"a2"}),
+        ({"event_type": "launch"}, {"a1"}),
+        ({"min_relevance": 0.5}, {"a1", "a3"}),
+        ({"organization": "山西白求恩医院", "min_relevance": 0.5}, {"a1"}),
+    ],
+)
+async def test_each_filter_selects_the_articles_that_match(
+    client: httpx.AsyncClient, params: dict[str, object], expected: set[str]
+) -> None:
+    response = await client.get("/v1/articles", params=params)
+    assert response.status_code == 200, response.text
+    assert {a["article_id"] for a in response.json()["items"]} == expected
+
+
+@pytest.mark.parametrize(
+    "params, word",
+    [
+        ({"adcode": "14"}, "adcode"),
+        ({"adcode": "abcdef"}, "adcode"),
+        ({"event_type": "party"}, "event_type"),
+        ({"min_relevance": 2}, "min_relevance"),
+        ({"organization": "x" * 201}, "organization"),
+    ],
+)
+async def test_bad_filter_values_get_a_problem_json_that_names_them(
+    client: httpx.AsyncClient, params: dict[str, object], word: str
+) -> None:
+    response = await client.get("/v1/articles", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert word in response.json()["detail"]
