@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, func, literal_column, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Connection, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from medwire_common.dedup import DuplicateIndex, Member, band_keys
@@ -50,24 +50,65 @@ async def migrate(engine: AsyncEngine) -> None:
         await conn.run_sync(upgrade)
 
 
-def article_row(article: EnrichedArticle) -> dict[str, Any]:
+def article_columns(articles: Sequence[EnrichedArticle]) -> dict[str, list[Any]]:
+    """The `articles` rows of a batch as column arrays for `_UPSERT_ARTICLES`; list columns
+    travel as JSON because arrays of arrays cannot be unnested column-wise."""
     return {
-        "article_id": article.article_id,
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "source_name": article.source.name,
-        "source_domain": article.source.domain,
-        "title": article.title,
-        "published_at": article.published_at,
-        "fetched_at": article.fetched_at,
-        "language": article.language,
-        "relevance": article.relevance,
-        "topics": article.topics,
-        "record": article.model_dump(mode="json"),
-        "dup_cluster": article.dup_cluster,
-        "content_hash": article.content_hash,
-        "minhash": article.minhash,
+        "article_id": [a.article_id for a in articles],
+        "url": [a.url for a in articles],
+        "canonical_url": [a.canonical_url for a in articles],
+        "source_name": [a.source.name for a in articles],
+        "source_domain": [a.source.domain for a in articles],
+        "title": [a.title for a in articles],
+        "published_at": [a.published_at for a in articles],
+        "fetched_at": [a.fetched_at for a in articles],
+        "language": [a.language for a in articles],
+        "relevance": [a.relevance for a in articles],
+        "topics": [json.dumps(a.topics, ensure_ascii=False) for a in articles],
+        "record": [a.model_dump_json() for a in articles],
+        "dup_cluster": [a.dup_cluster for a in articles],
+        "content_hash": [a.content_hash for a in articles],
+        "minhash": [json.dumps(a.minhash) if a.minhash else None for a in articles],
     }
+
+
+# One statement text for every batch size (compiled once; a multi-row VALUES list was
+# recompiled per batch and cost a third of the ingest time). A row whose record is unchanged
+# is not updated and not returned.
+_UPSERT_ARTICLES = text(
+    """
+    INSERT INTO articles (article_id, url, canonical_url, source_name, source_domain, title,
+        published_at, fetched_at, language, relevance, topics, record, dup_cluster,
+        content_hash, minhash)
+    SELECT x.article_id, x.url, x.canonical_url, x.source_name, x.source_domain, x.title,
+        x.published_at, x.fetched_at, x.language, x.relevance,
+        ARRAY(SELECT jsonb_array_elements_text(x.topics)), x.record, x.dup_cluster,
+        x.content_hash,
+        CASE WHEN x.minhash IS NULL THEN NULL
+            ELSE ARRAY(SELECT jsonb_array_elements_text(x.minhash)::bigint) END
+    FROM unnest(CAST(:article_id AS text[]), CAST(:url AS text[]),
+        CAST(:canonical_url AS text[]), CAST(:source_name AS text[]),
+        CAST(:source_domain AS text[]), CAST(:title AS text[]), CAST(:published_at AS date[]),
+        CAST(:fetched_at AS timestamptz[]), CAST(:language AS text[]),
+        CAST(:relevance AS float8[]), CAST(:topics AS jsonb[]), CAST(:record AS jsonb[]),
+        CAST(:dup_cluster AS text[]), CAST(:content_hash AS text[]), CAST(:minhash AS jsonb[]))
+        AS x(article_id, url, canonical_url, source_name, source_domain, title, published_at,
+            fetched_at, language, relevance, topics, record, dup_cluster, content_hash, minhash)
+    ON CONFLICT (article_id) DO UPDATE SET url = EXCLUDED.url,
+        canonical_url = EXCLUDED.canonical_url, source_name = EXCLUDED.source_name,
+        source_domain = EXCLUDED.source_domain, title = EXCLUDED.title,
+        published_at = EXCLUDED.published_at, fetched_at = EXCLUDED.fetched_at,
+        language = EXCLUDED.language, relevance = EXCLUDED.relevance, topics = EXCLUDED.topics,
+        record = EXCLUDED.record, dup_cluster = EXCLUDED.dup_cluster,
+        content_hash = EXCLUDED.content_hash, minhash = EXCLUDED.minhash, updated_at = now()
+    WHERE articles.record IS DISTINCT FROM EXCLUDED.record
+    RETURNING article_id
+    """
+)
+_INSERT_BANDS = text(
+    "INSERT INTO article_bands SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:ids AS text[]))"
+    " ON CONFLICT DO NOTHING"
+)
 
 
 async def assign_clusters(
@@ -119,22 +160,9 @@ async def upsert_articles(engine: AsyncEngine, articles: Sequence[EnrichedArticl
     )  # a statement may not touch a row twice
     async with engine.begin() as conn:
         clustered = await assign_clusters(conn, latest)
-        rows = [article_row(a) for a in clustered]
-        stmt = pg_insert(ArticleRow).values(rows)
-        updated = {c: stmt.excluded[c] for c in rows[0] if c != "article_id"}
-        updated["updated_at"] = func.now()
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["article_id"],
-            set_=updated,
-            where=literal_column("articles.record").is_distinct_from(stmt.excluded.record),
-        ).returning(ArticleRow.article_id)
-        changed = set((await conn.execute(stmt)).scalars())
+        changed = set((await conn.execute(_UPSERT_ARTICLES, article_columns(clustered))).scalars())
         await store_entities(conn, [a for a in clustered if a.article_id in changed])
-        bands = [
-            {"band_key": k, "article_id": a.article_id}
-            for a in clustered
-            if a.minhash
-            for k in band_keys(a.minhash)
-        ]
+        bands = [(k, a.article_id) for a in clustered if a.minhash for k in band_keys(a.minhash)]
         if bands:
-            await conn.execute(pg_insert(ArticleBandRow).values(bands).on_conflict_do_nothing())
+            keys, ids = (list(c) for c in zip(*bands, strict=True))
+            await conn.execute(_INSERT_BANDS, {"keys": keys, "ids": ids})
