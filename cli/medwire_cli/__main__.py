@@ -3,6 +3,7 @@
 medwire process FILE... [--url URL | --url-map MAP.json] [--fetched-at ISO] [--format jsonl]
 medwire extract --jsonl            < {"id", "text", "published_at"?} lines
 medwire enqueue-crawl [SOURCE...]  puts crawl requests on crawl.requests
+medwire openapi [--out FILE]       the API's OpenAPI document, for client generation
 """
 
 from __future__ import annotations
@@ -127,6 +128,19 @@ async def enqueue_crawl(names: list[str]) -> int:
     return 0
 
 
+def print_openapi(out: Path | None) -> None:
+    """The API's OpenAPI document, built from the app without a database or broker."""
+    from medwire_api.app import create_app
+    from medwire_api.settings import ApiSettings
+
+    spec = create_app(ApiSettings(MEDWIRE_API_CONSUME=False)).openapi()
+    document = json.dumps(spec, ensure_ascii=False, indent=2) + "\n"
+    if out:
+        out.write_text(document, encoding="utf-8")
+    else:
+        sys.stdout.write(document)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="medwire", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -145,7 +159,13 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("sources", nargs="*")
     sc = sub.add_parser("schemas", help="write the records' JSON Schemas")
     sc.add_argument("--out", type=Path, default=Path("docs/schemas"))
+    o = sub.add_parser("openapi", help="print the API's OpenAPI document (for client generation)")
+    o.add_argument("--out", type=Path, help="write it to this file instead of stdout")
     args = parser.parse_args(argv)
+
+    if args.command == "openapi":
+        print_openapi(args.out)
+        return
 
     if args.command == "schemas":
         write_schemas(args.out)

@@ -71,3 +71,14 @@ def test_extract_jsonl_keeps_ids_and_finds_money() -> None:
 def test_missing_file_is_a_clear_error() -> None:
     done = medwire("process", "no/such/page.html")
     assert done.returncode != 0 and "no such file: no/such/page.html" in done.stderr
+
+
+def test_openapi_prints_the_api_document_with_its_filters() -> None:
+    done = medwire("openapi")
+    assert done.returncode == 0, done.stderr
+    spec = json.loads(done.stdout)
+    assert spec["openapi"].startswith("3.")
+    listing = spec["paths"]["/v1/articles"]["get"]
+    names = {p["name"] for p in listing["parameters"]}
+    assert {"organization", "adcode", "event_type", "min_relevance", "cursor"} <= names
+    assert "/v1/articles/{article_id}" in spec["paths"]
