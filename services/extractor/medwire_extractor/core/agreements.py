@@ -116,33 +116,28 @@ def _split_parties(text: str, organizations: list[Organization]) -> list[str]:
     return parties
 
 
+def _named_before(
+    before: int, organizations: list[Organization], kind: str | None = None
+) -> list[str]:
+    """The organisations (of `kind`, if given) named before offset `before`, the latest first,
+    each once: what `该公司`, an elided subject or `双方` refers to."""
+    spans = sorted(
+        (
+            (s, o.name)
+            for o in organizations
+            if kind is None or o.type == kind
+            for s, _ in o.spans
+            if s < before
+        ),
+        reverse=True,
+    )
+    return list(dict.fromkeys(name for _, name in spans))
+
+
 def _last_named(
     before: int, organizations: list[Organization], kind: str | None = None
 ) -> str | None:
-    """The last organisation (of `kind`, if given) named before offset `before`: what `该公司`
-    or an elided subject refers to."""
-    spans = [
-        (s, o.name)
-        for o in organizations
-        if kind is None or o.type == kind
-        for s, _ in o.spans
-        if s < before
-    ]
-    return max(spans)[1] if spans else None
-
-
-def _last_two_named(before: int, organizations: list[Organization]) -> list[str]:
-    """`双方`: the last two organisations named before offset `before`, in order of mention."""
-    spans = sorted(
-        ((s, o.name) for o in organizations for s, _ in o.spans if s < before), reverse=True
-    )
-    latest: list[str] = []
-    for _, name in spans:
-        if name not in latest:
-            latest.append(name)
-        if len(latest) == 2:
-            break
-    return latest[::-1] if len(latest) == 2 else []
+    return next(iter(_named_before(before, organizations, kind)), None)
 
 
 def _members(text: str, generic: str, organizations: list[Organization]) -> list[str]:
@@ -214,7 +209,8 @@ def find_agreements(
                 head = owned[1]  # `A牵头组建的B与C签订…`: B signs
             parties = _split_parties(head, organizations)
             if not parties and head.strip().startswith("双方"):  # `双方签署了…协议`
-                parties = _last_two_named(offset + m.start(), organizations)
+                both = _named_before(offset + m.start(), organizations)[:2]
+                parties = both[::-1] if len(both) == 2 else []
             if head.startswith(("与", "同", "和")):  # `X宣布,与Y就…达成…协议`: X is the subject
                 subject = _last_named(offset + m.start(), organizations)
                 parties = ([subject] if subject and subject not in parties else []) + parties

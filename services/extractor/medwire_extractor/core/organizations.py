@@ -391,10 +391,13 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
         cut = at + 2
     for verb in _VERBS_AFTER_A_NAME:  # `华西医院联合上海医药…` but `香港联合交易所`
         at = body.rfind(verb)
-        rest = body[at + len(verb) :]
-        if at > 0 and at + len(verb) > cut and _ends_like_a_name(body[:at]):
-            if _names_after_a_descriptor(rest):  # not `…医药谷建设发展有限公司`
-                cut = at + len(verb)
+        if (
+            at > 0
+            and at + len(verb) > cut
+            and _ends_like_a_name(body[:at])
+            and _names_after_a_descriptor(body[at + len(verb) :])  # not `…建设发展有限公司`
+        ):
+            cut = at + len(verb)
     for j in range(len(body) - 1, cut - 1, -1):
         c = body[j]
         if i + j in in_places:

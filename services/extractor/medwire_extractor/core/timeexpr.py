@@ -10,9 +10,8 @@ from datetime import date, timedelta
 
 _FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_THIS_YEAR_MONTH = re.compile(
-    r"(今年|去年|明年)\s*(\d{1,2})\s*月(上旬|中旬|下旬|初|底|末)?(?!\s*\d{1,2}\s*日)"
-)
+# `今年5月` alone names a month, not a day: only a part of the month makes a date.
+_THIS_YEAR_MONTH = re.compile(r"(今年|去年|明年)\s*(\d{1,2})\s*月(上旬|中旬|下旬|初|底|末)")
 _MONTH_XUN = re.compile(r"(?<![\d年今去明])(\d{1,2})\s*月(上旬|中旬|下旬)")
 _RELATIVE = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2, "明天": 1}
 _LUNAR = re.compile(r"(农历|阴历|闰)[^\s,，。]{0,8}$")
@@ -65,8 +64,6 @@ def find_dates(text: str, page_date: date | None) -> list[DateMention]:
         for m in _MONTH_XUN.finditer(text):  # `8月下旬` on a September page
             add(m.start(), m.end(), _near_page(page_date, int(m.group(1)), _XUN[m.group(2)]))
         for m in _THIS_YEAR_MONTH.finditer(text):
-            if m.group(3) is None:
-                continue  # `今年5月` alone names a month, not a day
             year = page_date.year + {"今年": 0, "去年": -1, "明年": 1}[m.group(1)]
             add(m.start(), m.end(), _make(year, int(m.group(2)), _XUN[m.group(3)]))
         for word, shift in _RELATIVE.items():
