@@ -3,16 +3,12 @@ cursor pagination, and problem+json errors."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
-import httpx
 import pytest
 
-from medwire_api.app import create_app
 from medwire_api.db import upsert_articles
-from medwire_api.settings import ApiSettings
 from medwire_common.schemas import EnrichedArticle, Source
 
 pytestmark = pytest.mark.integration
@@ -33,16 +29,6 @@ def make_article(
         text=f"正文{i}",
         relevance=0.5,
     )
-
-
-@pytest.fixture
-async def api(fresh_database: str) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
-    settings = ApiSettings(MEDWIRE_DATABASE_URL=fresh_database, MEDWIRE_API_CONSUME=False)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-            yield client, app.state.engine
 
 
 async def test_upsert_is_idempotent_and_redelivery_changes_nothing(

@@ -9,10 +9,9 @@ from datetime import date
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from medwire_api.app import create_app
 from medwire_api.db import upsert_articles
-from medwire_api.settings import ApiSettings
 from medwire_common.schemas import Event, Location, Organization
 
 from .test_entity_storage import HOSPITAL, SEED, article
@@ -43,14 +42,10 @@ ARTICLES = [
 
 
 @pytest.fixture
-async def client(fresh_database: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ApiSettings(MEDWIRE_DATABASE_URL=fresh_database, MEDWIRE_API_CONSUME=False)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        await upsert_articles(app.state.engine, ARTICLES)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-            yield client
+async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[httpx.AsyncClient]:
+    client, engine = api
+    await upsert_articles(engine, ARTICLES)
+    yield client
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from medwire_common.dedup import DuplicateIndex, Member, band_keys
 from medwire_common.schemas import EnrichedArticle
 
-from .entities import store_entities
+from .entities import columns_of, store_entities
 from .settings import ApiSettings
 from .tables import ArticleBandRow, ArticleRow
 
@@ -164,5 +164,5 @@ async def upsert_articles(engine: AsyncEngine, articles: Sequence[EnrichedArticl
         await store_entities(conn, [a for a in clustered if a.article_id in changed])
         bands = [(k, a.article_id) for a in clustered if a.minhash for k in band_keys(a.minhash)]
         if bands:
-            keys, ids = (list(c) for c in zip(*bands, strict=True))
+            keys, ids = columns_of(bands)
             await conn.execute(_INSERT_BANDS, {"keys": keys, "ids": ids})

@@ -77,7 +77,8 @@ def entity_rows(articles: Sequence[EnrichedArticle]) -> EntityRows:
     return rows
 
 
-def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+def columns_of(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows as column arrays, for `unnest` (every row the same width)."""
     return [list(c) for c in zip(*rows, strict=True)]
 
 
@@ -162,7 +163,7 @@ async def store_entities(conn: AsyncConnection, articles: Sequence[EnrichedArtic
         table_rows = batches[table]
         if not table_rows:
             continue
-        columns = _columns(table_rows)
+        columns = columns_of(table_rows)
         if table in _JSON_COLUMNS:
             at = _JSON_COLUMNS[table]
             columns[at] = [json.dumps(v, ensure_ascii=False) for v in columns[at]]
