@@ -33,19 +33,20 @@ SHANXI = Organization(
 HOSPITAL = Organization(name="山西白求恩医院", type="hospital", spans=[(30, 37)])
 
 
-def article(article_id: str, **entities: object) -> EnrichedArticle:
-    return EnrichedArticle(
-        article_id=article_id,
-        page_id=f"p-{article_id}",
-        url=f"http://kjb.test/{article_id}.html",
-        canonical_url=f"http://kjb.test/{article_id}.html",
-        source=Source(name="山西科技报", domain="kjb.test"),
-        title=f"标题{article_id}",
-        published_at=date(2025, 8, 1),
-        fetched_at=datetime(2026, 1, 1, tzinfo=UTC),
-        text="正文",
-        **{"relevance": 0.9, **entities},  # type: ignore[arg-type]
-    )
+def article(article_id: str, **fields: object) -> EnrichedArticle:
+    """An enriched article with `fields` (entities, title, text…) over plain defaults."""
+    defaults: dict[str, object] = {
+        "page_id": f"p-{article_id}",
+        "url": f"http://kjb.test/{article_id}.html",
+        "canonical_url": f"http://kjb.test/{article_id}.html",
+        "source": Source(name="山西科技报", domain="kjb.test"),
+        "title": f"标题{article_id}",
+        "published_at": date(2025, 8, 1),
+        "fetched_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "text": "正文",
+        "relevance": 0.9,
+    }
+    return EnrichedArticle(article_id=article_id, **{**defaults, **fields})  # type: ignore[arg-type]
 
 
 SEED = article(

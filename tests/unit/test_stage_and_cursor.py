@@ -25,10 +25,19 @@ def test_malformed_page_record_fails_with_the_place_of_the_error() -> None:
 
 
 def test_cursor_round_trips_and_rejects_forgeries() -> None:
-    assert decode_cursor(encode_cursor(date(2025, 8, 1), "abc")) == (date(2025, 8, 1), "abc")
-    for bad in ("!!!", "bm90IGpzb24", encode_cursor(date(2025, 8, 1), "x")[:-3]):
+    issued = encode_cursor("newest", "2025-08-01", "abc")
+    assert decode_cursor(issued, "newest", date.fromisoformat, str) == (date(2025, 8, 1), "abc")
+    score = encode_cursor("relevance", 0.1 + 0.2, "abc")  # floats survive exactly
+    assert decode_cursor(score, "relevance", float, str) == (0.1 + 0.2, "abc")
+    for bad in ("!!!", "bm90IGpzb24", issued[:-3]):
         with pytest.raises(BadCursor):
-            decode_cursor(bad)
+            decode_cursor(bad, "newest", date.fromisoformat, str)
+    with pytest.raises(BadCursor, match="for this order"):  # another order's cursor
+        decode_cursor(issued, "oldest", date.fromisoformat, str)
+    with pytest.raises(BadCursor):  # keys that are not what the order sorts by
+        decode_cursor(
+            encode_cursor("newest", "yesterday", "abc"), "newest", date.fromisoformat, str
+        )
 
 
 def test_record_error_survives_the_trip_from_a_worker_process() -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from medwire_common.dedup import DuplicateIndex, Member, band_keys
 from medwire_common.schemas import EnrichedArticle
 
+from .core.search import tsvector_literal
 from .entities import columns_of, store_entities
 from .settings import ApiSettings
 from .tables import ArticleBandRow, ArticleRow
@@ -69,6 +70,7 @@ def article_columns(articles: Sequence[EnrichedArticle]) -> dict[str, list[Any]]
         "dup_cluster": [a.dup_cluster for a in articles],
         "content_hash": [a.content_hash for a in articles],
         "minhash": [json.dumps(a.minhash) if a.minhash else None for a in articles],
+        "search": [tsvector_literal(a.title, a.text) for a in articles],
     }
 
 
@@ -79,28 +81,32 @@ _UPSERT_ARTICLES = text(
     """
     INSERT INTO articles (article_id, url, canonical_url, source_name, source_domain, title,
         published_at, fetched_at, language, relevance, topics, record, dup_cluster,
-        content_hash, minhash)
+        content_hash, minhash, search)
     SELECT x.article_id, x.url, x.canonical_url, x.source_name, x.source_domain, x.title,
         x.published_at, x.fetched_at, x.language, x.relevance,
         ARRAY(SELECT jsonb_array_elements_text(x.topics)), x.record, x.dup_cluster,
         x.content_hash,
         CASE WHEN x.minhash IS NULL THEN NULL
-            ELSE ARRAY(SELECT jsonb_array_elements_text(x.minhash)::bigint) END
+            ELSE ARRAY(SELECT jsonb_array_elements_text(x.minhash)::bigint) END,
+        CAST(x.search AS tsvector)
     FROM unnest(CAST(:article_id AS text[]), CAST(:url AS text[]),
         CAST(:canonical_url AS text[]), CAST(:source_name AS text[]),
         CAST(:source_domain AS text[]), CAST(:title AS text[]), CAST(:published_at AS date[]),
         CAST(:fetched_at AS timestamptz[]), CAST(:language AS text[]),
         CAST(:relevance AS float8[]), CAST(:topics AS jsonb[]), CAST(:record AS jsonb[]),
-        CAST(:dup_cluster AS text[]), CAST(:content_hash AS text[]), CAST(:minhash AS jsonb[]))
+        CAST(:dup_cluster AS text[]), CAST(:content_hash AS text[]), CAST(:minhash AS jsonb[]),
+        CAST(:search AS text[]))
         AS x(article_id, url, canonical_url, source_name, source_domain, title, published_at,
-            fetched_at, language, relevance, topics, record, dup_cluster, content_hash, minhash)
+            fetched_at, language, relevance, topics, record, dup_cluster, content_hash, minhash,
+            search)
     ON CONFLICT (article_id) DO UPDATE SET url = EXCLUDED.url,
         canonical_url = EXCLUDED.canonical_url, source_name = EXCLUDED.source_name,
         source_domain = EXCLUDED.source_domain, title = EXCLUDED.title,
         published_at = EXCLUDED.published_at, fetched_at = EXCLUDED.fetched_at,
         language = EXCLUDED.language, relevance = EXCLUDED.relevance, topics = EXCLUDED.topics,
         record = EXCLUDED.record, dup_cluster = EXCLUDED.dup_cluster,
-        content_hash = EXCLUDED.content_hash, minhash = EXCLUDED.minhash, updated_at = now()
+        content_hash = EXCLUDED.content_hash, minhash = EXCLUDED.minhash,
+        search = EXCLUDED.search, updated_at = now()
     WHERE articles.record IS DISTINCT FROM EXCLUDED.record
     RETURNING article_id
     """

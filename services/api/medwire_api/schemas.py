@@ -7,8 +7,16 @@ from pydantic import BaseModel, Field
 from medwire_common.schemas import EnrichedArticle
 
 
+class ArticleItem(EnrichedArticle):
+    """An article in a listing; with a query, its score and a snippet of its text around the
+    first match (HTML-escaped, matches in `<mark>`)."""
+
+    score: float | None = None
+    snippet: str | None = None
+
+
 class ArticlePage(BaseModel):
-    items: list[EnrichedArticle]
+    items: list[ArticleItem]
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` to get the next page; null on the last"
     )

@@ -18,7 +18,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
 
@@ -61,6 +61,7 @@ class ArticleRow(SQLModel, table=True):
     minhash: list[int] | None = Field(
         default=None, sa_column=Column(ARRAY(BigInteger), nullable=True)
     )
+    search: str | None = Field(default=None, sa_column=Column(TSVECTOR, nullable=True))
     ingested_at: datetime | None = Field(
         default=None,
         sa_column=Column(DateTime(timezone=True), server_default=func.now(), nullable=False),

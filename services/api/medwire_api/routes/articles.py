@@ -1,20 +1,26 @@
-"""`/v1/articles`: list with filters and cursor pagination, and one article by id."""
+"""`/v1/articles`: list with filters, full-text search, sort orders and cursor pagination, and
+one article by id. `ArticleFilters` and `filtered` serve the feeds and exports as well."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from sqlalchemy import ColumnElement, exists, or_, select, tuple_
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import ColumnElement, Date, Select, cast, exists, func, literal, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 
 from medwire_common.schemas import EnrichedArticle, EventType
 
 from ..core.cursor import BadCursor, decode_cursor, encode_cursor
+from ..core.search import EmptyQuery, snippet, tsquery_literal
 from ..deps import EngineDep
 from ..problems import ProblemError
-from ..schemas import ArticlePage, Problem
+from ..schemas import ArticleItem, ArticlePage, Problem
 from ..tables import (
     ArticleRow,
     article_events,
@@ -29,19 +35,44 @@ from ..tables import (
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
 
-
 # MinHash signatures are pipeline plumbing (duplicate detection), not part of the public record.
 INTERNAL = {"minhash"}
+# A search ranks the newest matches of the query (and filters) this many at most: a common
+# term can match most of a million articles, and ranking them all would take seconds.
+SEARCH_WINDOW = 1000
 
 
-@router.get(
-    "",
-    response_model=ArticlePage,
-    responses=ERRORS,
-    response_model_exclude={"items": {"__all__": INTERNAL}},
-)
-async def list_articles(
-    engine: EngineDep,
+class Sort(StrEnum):
+    newest = "newest"
+    oldest = "oldest"
+    relevance = "relevance"
+
+
+@dataclass
+class ArticleFilters:
+    q: str | None = None
+    source: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    organization: str | None = None
+    person: str | None = None
+    adcode: str | None = None
+    region: str | None = None
+    topic: str | None = None
+    event_type: EventType | None = None
+    min_relevance: float | None = None
+    hide_duplicates: bool = False
+
+
+def article_filters(
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Full-text search: every space-separated term must occur (a term of "
+            "several characters as written); ranked by relevance and recency",
+        ),
+    ] = None,
     source: Annotated[
         str | None, Query(max_length=200, description="Source name or domain")
     ] = None,
@@ -51,11 +82,6 @@ async def list_articles(
     published_to: Annotated[
         date | None, Query(description="Latest publication date (inclusive)")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    hide_duplicates: Annotated[
-        bool, Query(description="Only the first article of each duplicate cluster")
-    ] = False,
     organization: Annotated[
         str | None,
         Query(max_length=200, description="Names this organisation (full name or an alias)"),
@@ -80,25 +106,55 @@ async def list_articles(
     min_relevance: Annotated[
         float | None, Query(ge=0, le=1, description="Industry relevance at least this")
     ] = None,
-) -> ArticlePage:
+    hide_duplicates: Annotated[
+        bool, Query(description="Only the first article of each duplicate cluster")
+    ] = False,
+) -> ArticleFilters:
     if published_from and published_to and published_from > published_to:
         raise ProblemError(
             400, f"published_from ({published_from}) is after published_to ({published_to})"
         )
-    stmt = select(ArticleRow.record, ArticleRow.sort_date, ArticleRow.article_id)
-    if source:
-        stmt = stmt.where(or_(ArticleRow.source_name == source, ArticleRow.source_domain == source))
-    if published_from:
-        stmt = stmt.where(ArticleRow.published_at >= published_from)
-    if published_to:
-        stmt = stmt.where(ArticleRow.published_at <= published_to)
-    for condition in _entity_filters(organization, person, adcode, region, event_type):
+    filters = ArticleFilters(
+        q, source, published_from, published_to, organization, person, adcode, region, topic,
+        event_type, min_relevance, hide_duplicates,
+    )  # fmt: skip
+    if q is not None:
+        search_query(filters)  # an unsearchable query is the caller's error, found here
+    return filters
+
+
+FiltersDep = Annotated[ArticleFilters, Depends(article_filters)]
+
+
+def search_query(f: ArticleFilters) -> ColumnElement[Any] | None:
+    if f.q is None:
+        return None
+    try:
+        return cast(literal(tsquery_literal(f.q)), TSQUERY)
+    except EmptyQuery as exc:
+        raise ProblemError(422, str(exc)) from exc
+
+
+def filtered(stmt: Select[Any], f: ArticleFilters) -> Select[Any]:
+    """`stmt` (a select from `articles`) restricted to the articles `f` describes."""
+    if f.source:
+        stmt = stmt.where(
+            or_(ArticleRow.source_name == f.source, ArticleRow.source_domain == f.source)
+        )
+    if f.published_from:
+        stmt = stmt.where(ArticleRow.published_at >= f.published_from)  # type: ignore[operator]
+    if f.published_to:
+        stmt = stmt.where(ArticleRow.published_at <= f.published_to)  # type: ignore[operator]
+    for condition in _entity_filters(f):
         stmt = stmt.where(condition)
-    if topic:
-        stmt = stmt.where(ArticleRow.topics.contains([topic]))  # type: ignore[attr-defined]
-    if min_relevance is not None:
-        stmt = stmt.where(ArticleRow.relevance >= min_relevance)
-    if hide_duplicates:
+    if f.topic:
+        stmt = stmt.where(ArticleRow.topics.contains([f.topic]))  # type: ignore[attr-defined]
+    if f.min_relevance is not None:
+        stmt = stmt.where(ArticleRow.relevance >= f.min_relevance)
+    query = search_query(f)
+    if query is not None:
+        stmt = stmt.where(ArticleRow.search.op("@@")(query))  # type: ignore[union-attr]
+    if f.hide_duplicates:
         earlier = aliased(ArticleRow)
         stmt = stmt.where(
             ~exists().where(
@@ -107,39 +163,20 @@ async def list_articles(
                 < tuple_(ArticleRow.ingested_at, ArticleRow.article_id),
             )
         )
-    if cursor:
-        try:
-            after = decode_cursor(cursor)
-        except BadCursor as exc:
-            raise ProblemError(400, str(exc)) from exc
-        stmt = stmt.where(tuple_(ArticleRow.sort_date, ArticleRow.article_id) < tuple_(*after))
-    stmt = stmt.order_by(ArticleRow.sort_date.desc(), ArticleRow.article_id.desc()).limit(limit + 1)  # type: ignore[union-attr]
-    async with engine.connect() as conn:
-        rows = (await conn.execute(stmt)).all()
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = encode_cursor(page[-1].sort_date, page[-1].article_id) if more else None
-    return ArticlePage(
-        items=[EnrichedArticle.model_validate(r.record) for r in page], next_cursor=next_cursor
-    )
+    return stmt
 
 
-def _entity_filters(
-    organization: str | None,
-    person: str | None,
-    adcode: str | None,
-    region: str | None,
-    event_type: str | None,
-) -> list[ColumnElement[bool]]:
+def _entity_filters(f: ArticleFilters) -> list[ColumnElement[bool]]:
     """Conditions on the entity tables, each an EXISTS on the article's rows."""
     article_id = ArticleRow.article_id
     found: list[ColumnElement[bool]] = []
-    if organization:
+    if f.organization:
         aliased_ids = select(organization_aliases.c.organization_id).where(
-            organization_aliases.c.alias == organization
+            organization_aliases.c.alias == f.organization
         )
         named = select(organizations.c.organization_id).where(
             or_(
-                organizations.c.name == organization,
+                organizations.c.name == f.organization,
                 organizations.c.organization_id.in_(aliased_ids),
             )
         )
@@ -149,41 +186,145 @@ def _entity_filters(
                 article_organizations.c.organization_id.in_(named),
             )
         )
-    if person:
+    if f.person:
         found.append(
             exists().where(
                 article_persons.c.article_id == article_id,
                 article_persons.c.person_id.in_(
-                    select(persons.c.person_id).where(persons.c.name == person)
+                    select(persons.c.person_id).where(persons.c.name == f.person)
                 ),
             )
         )
     places = article_locations.c
-    if adcode:
+    if f.adcode:
         # 140000 is a province, 140700 a city: their places share the code's leading digits.
-        prefix = adcode[: 2 if adcode.endswith("0000") else 4 if adcode.endswith("00") else 6]
+        code = f.adcode
+        prefix = code[: 2 if code.endswith("0000") else 4 if code.endswith("00") else 6]
         found.append(
             exists().where(places.article_id == article_id, places.adcode.startswith(prefix))
         )
-    if region:
+    if f.region:
         found.append(
             exists().where(
                 places.article_id == article_id,
                 or_(
-                    places.name == region,
-                    places.province == region,
-                    places.city == region,
-                    places.district == region,
+                    places.name == f.region,
+                    places.province == f.region,
+                    places.city == f.region,
+                    places.district == f.region,
                 ),
             )
         )
-    if event_type:
+    if f.event_type:
         found.append(
             exists().where(
-                article_events.c.article_id == article_id, article_events.c.type == event_type
+                article_events.c.article_id == article_id, article_events.c.type == f.event_type
             )
         )
     return found
+
+
+async def article_page(
+    engine: AsyncEngine, f: ArticleFilters, sort: Sort | None, limit: int, cursor: str | None
+) -> ArticlePage:
+    """One page of the articles `f` describes, in `sort` order (relevance when searching,
+    newest otherwise), after `cursor`."""
+    order = sort or (Sort.relevance if f.q else Sort.newest)
+    if order is Sort.relevance and not f.q:
+        raise ProblemError(400, "sort=relevance ranks search results: give a query `q`")
+    try:
+        if order is Sort.relevance:
+            stmt = _ranked(f, cursor and decode_cursor(cursor, order.value, float, str))
+        else:
+            # The date travels as text: asyncpg would send date.min (undated articles'
+            # sort_date) as -infinity.
+            after = cursor and decode_cursor(cursor, order.value, _iso_date, str)
+            stmt = _dated(f, order, after)
+    except BadCursor as exc:
+        raise ProblemError(400, str(exc)) from exc
+    async with engine.connect() as conn:
+        rows = (await conn.execute(stmt.limit(limit + 1))).all()
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = None
+    if more:
+        last = page[-1]
+        key = last.score if order is Sort.relevance else last.sort_date.isoformat()
+        next_cursor = encode_cursor(order.value, key, last.article_id)
+    items = []
+    for row in page:
+        item = ArticleItem.model_validate(row.record)
+        if f.q:
+            item.score = row.score
+            item.snippet = snippet(item.text, f.q)
+        items.append(item)
+    return ArticlePage(items=items, next_cursor=next_cursor)
+
+
+def _iso_date(value: str) -> ColumnElement[Any]:
+    return cast(literal(date.fromisoformat(value).isoformat()), Date)
+
+
+def _dated(f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None) -> Select[Any]:
+    key = tuple_(ArticleRow.sort_date, ArticleRow.article_id)
+    score = func.ts_rank_cd(ArticleRow.search, search_query(f)) if f.q else literal(None)
+    stmt = filtered(
+        select(
+            ArticleRow.record, ArticleRow.sort_date, ArticleRow.article_id, score.label("score")
+        ),
+        f,
+    )
+    if order is Sort.newest:
+        if after:
+            stmt = stmt.where(key < tuple_(*after))
+        return stmt.order_by(ArticleRow.sort_date.desc(), ArticleRow.article_id.desc())  # type: ignore[union-attr]
+    if after:
+        stmt = stmt.where(key > tuple_(*after))
+    return stmt.order_by(ArticleRow.sort_date.asc(), ArticleRow.article_id.asc())  # type: ignore[union-attr]
+
+
+def _ranked(f: ArticleFilters, after: tuple[Any, ...] | None) -> Select[Any]:
+    """Search results by score: text rank (title matches weigh more) over 1 + age in years.
+    Only the SEARCH_WINDOW newest matches are ranked; the rank is computed on those alone."""
+    newest = (
+        filtered(select(ArticleRow.article_id, ArticleRow.sort_date, ArticleRow.search), f)
+        .order_by(ArticleRow.sort_date.desc(), ArticleRow.article_id.desc())  # type: ignore[union-attr]
+        .limit(SEARCH_WINDOW)
+        .subquery()
+    )
+    age_years = (func.current_date() - newest.c.sort_date) / 365.0
+    score = (
+        cast(func.ts_rank_cd(newest.c.search, search_query(f)), ArticleRow.relevance.type)  # type: ignore[attr-defined]
+        / (1 + func.greatest(age_years, 0))
+    ).label("score")
+    scored = select(newest.c.article_id, score).subquery()
+    stmt = select(
+        ArticleRow.record, ArticleRow.sort_date, ArticleRow.article_id, scored.c.score
+    ).join(scored, scored.c.article_id == ArticleRow.article_id)
+    if after:
+        stmt = stmt.where(tuple_(scored.c.score, scored.c.article_id) < tuple_(*after))
+    return stmt.order_by(scored.c.score.desc(), scored.c.article_id.desc())
+
+
+@router.get(
+    "",
+    response_model=ArticlePage,
+    responses=ERRORS,
+    response_model_exclude={"items": {"__all__": INTERNAL}},
+)
+async def list_articles(
+    engine: EngineDep,
+    filters: FiltersDep,
+    sort: Annotated[
+        Sort | None,
+        Query(
+            description="`newest` first (the default), `oldest` first, or `relevance` "
+            "(the default with `q`)"
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> ArticlePage:
+    return await article_page(engine, filters, sort, limit, cursor)
 
 
 @router.get(
@@ -192,7 +333,9 @@ def _entity_filters(
     responses={404: {"model": Problem}},
     response_model_exclude=INTERNAL,
 )
-async def get_article(engine: EngineDep, article_id: str) -> EnrichedArticle:
+async def get_article(
+    engine: EngineDep, article_id: Annotated[str, Path(max_length=200)]
+) -> EnrichedArticle:
     async with engine.connect() as conn:
         record = (
             await conn.execute(select(ArticleRow.record).where(ArticleRow.article_id == article_id))

@@ -1,0 +1,110 @@
+"""Chinese full-text search without a dictionary: text is cut into overlapping character
+bigrams (Latin words and numbers stay whole), the way Lucene's CJK analyser does, so that any
+two or more characters of the text can be found whatever a segmenter would have made of them.
+
+The `tsvector` and `tsquery` are written here as literals (PostgreSQL's `simple` parser would
+treat a run of Han characters as one word, and what it calls a letter depends on the locale),
+with positions so that a query term matches only as a contiguous phrase (`'恒瑞' <-> '瑞医'`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator
+
+# PostgreSQL keeps positions up to 16383 and at most 256 per lexeme; text beyond that is not
+# indexed rather than indexed with wrong positions (which would make false phrase matches).
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
+MAX_WORD = 60
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKENS = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
+
+
+def normalise(text: str) -> str:
+    """Full-width forms to ASCII, upper to lower case: what both sides of a search see."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _is_han(run: str) -> bool:
+    return "\u3400" <= run[0] <= "\ufaff"
+
+
+def tokens(text: str) -> Iterator[str]:
+    """The lexemes of `text` in order: bigrams of each Han run (a lone character stands alone),
+    whole words otherwise."""
+    for match in _TOKENS.finditer(normalise(text)):
+        run = match.group()
+        if not _is_han(run):
+            yield run[:MAX_WORD]
+        elif len(run) == 1:
+            yield run
+        else:
+            yield from (run[i : i + 2] for i in range(len(run) - 1))
+
+
+def tsvector_literal(title: str, text: str) -> str:
+    """The article's `tsvector` as text: title lexemes weighted A, body lexemes D (default)."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for part, weight in ((title, "A"), (text, "")):
+        for lexeme in tokens(part):
+            position += 1
+            if position > MAX_POSITION:
+                break
+            at = positions.setdefault(lexeme, [])
+            if len(at) < MAX_POSITIONS_PER_LEXEME:
+                at.append(f"{position}{weight}")
+        position += 1  # the title's last lexeme does not run into the body's first
+    return " ".join(f"'{lexeme}':{','.join(at)}" for lexeme, at in positions.items())
+
+
+class EmptyQuery(ValueError):
+    pass
+
+
+def query_terms(q: str) -> list[str]:
+    """The search terms of `q`: its whitespace-separated parts that have something to find."""
+    return [t for t in (normalise(part) for part in q.split()) if any(True for _ in tokens(t))]
+
+
+def tsquery_literal(q: str) -> str:
+    """Every whitespace-separated term of `q` must occur; a term of several lexemes as a phrase.
+    A single Han character matches the bigrams it starts (`药` finds 药品, not 医药)."""
+    terms = []
+    for term in query_terms(q):
+        lexemes = (
+            f"'{lexeme}'" + (":*" if len(lexeme) == 1 and _is_han(lexeme) else "")
+            for lexeme in tokens(term)
+        )
+        terms.append("(" + " <-> ".join(lexemes) + ")")
+    if not terms:
+        raise EmptyQuery(f"the query {q!r} has no letters, digits or characters to search for")
+    return " & ".join(terms)
+
+
+def snippet(text: str, q: str, width: int = 120) -> str:
+    """A window of `text` around the first occurrence of a term of `q`, HTML-escaped, with the
+    terms inside `<mark>`; the text's beginning when no term occurs literally."""
+    terms = sorted(query_terms(q), key=len, reverse=True)
+    if not terms:
+        return html.escape(text[:width])
+    folded = normalise(text)
+    if len(folded) != len(text):  # NFKC changed lengths: offsets would not line up
+        folded = text.lower()
+    pattern = re.compile("|".join(re.escape(t) for t in terms))
+    first = pattern.search(folded)
+    start = max(0, first.start() - width // 4) if first else 0
+    end = min(len(text), start + width)
+    pieces, at = [], start
+    for match in pattern.finditer(folded, start, end):
+        if match.end() > end:
+            break
+        pieces += [html.escape(text[at : match.start()]), "<mark>"]
+        pieces += [html.escape(text[match.start() : match.end()]), "</mark>"]
+        at = match.end()
+    pieces.append(html.escape(text[at:end]))
+    return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")
