@@ -20,7 +20,7 @@ from medwire_common.stage import Stage, with_backoff
 from . import problems
 from .db import make_engine, migrate
 from .ingest import IN_TOPIC, ingest_handler
-from .routes import articles
+from .routes import articles, entities, stats
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.stage = None
     problems.install(app)
-    app.include_router(articles.router)
+    for module in (articles, entities, stats):
+        app.include_router(module.router)
 
     @app.middleware("http")
     async def measure(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from pydantic import BaseModel, Field
 
 from medwire_common.schemas import EnrichedArticle
@@ -31,3 +33,118 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[dict[str, object]] | None = None
+
+
+Day = date  # models below have fields named `date`, which would shadow the type
+
+
+class ArticleRef(BaseModel):
+    article_id: str
+    title: str
+    url: str
+    published_at: date | None = None
+    source: str
+
+
+class OrganizationItem(BaseModel):
+    organization_id: int
+    name: str
+    type: str
+    aliases: list[str]
+    article_count: int
+
+
+class OrganizationPage(BaseModel):
+    items: list[OrganizationItem]
+    next_cursor: str | None = None
+
+
+class CoOrganization(BaseModel):
+    organization_id: int
+    name: str
+    type: str
+    shared_articles: int
+
+
+class AgreementItem(BaseModel):
+    article: ArticleRef
+    position: int
+    title: str | None = None
+    date: Day | None = None
+    parties: list[str]
+
+
+class PeriodCount(BaseModel):
+    period: Day = Field(description="First day of the period")
+    articles: int
+    key: str | None = Field(None, description="The topic or region counted, with `by`")
+
+
+class OrganizationDetail(OrganizationItem):
+    first_published: Day | None = None
+    last_published: Day | None = None
+    co_organizations: list[CoOrganization] = Field(
+        description="Organisations named in the same articles, most shared first (top 20)"
+    )
+    agreements: list[AgreementItem] = Field(description="Its agreements, newest first (20)")
+    timeline: list[PeriodCount] = Field(description="Its articles per month")
+    recent_articles: list[ArticleRef] = Field(description="Its newest articles (10)")
+
+
+class PersonItem(BaseModel):
+    person_id: int
+    name: str
+    organization: str | None = None
+    roles: list[str]
+    article_count: int
+
+
+class PersonPage(BaseModel):
+    items: list[PersonItem]
+    next_cursor: str | None = None
+
+
+class EventItem(BaseModel):
+    article: ArticleRef
+    position: int
+    type: str
+    date: Day | None = None
+    location: str | None = None
+    participants: list[str]
+    summary: str
+
+
+class EventPage(BaseModel):
+    items: list[EventItem]
+    next_cursor: str | None = None
+
+
+class AgreementPage(BaseModel):
+    items: list[AgreementItem]
+    next_cursor: str | None = None
+
+
+class PolicyItem(BaseModel):
+    article: ArticleRef
+    position: int
+    title: str
+    issuer: str | None = None
+
+
+class PolicyPage(BaseModel):
+    items: list[PolicyItem]
+    next_cursor: str | None = None
+
+
+class RegionCount(BaseModel):
+    adcode: str
+    name: str
+    articles: int
+
+
+class SourceItem(BaseModel):
+    name: str
+    domain: str
+    articles: int
+    last_published: Day | None = None
+    last_fetched: datetime | None = None

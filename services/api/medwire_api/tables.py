@@ -101,4 +101,27 @@ article_locations = table(
     column("city"),
     column("district"),
 )
-article_events = table("article_events", column("article_id"), column("type"), column("date"))
+article_events = table(
+    "article_events",
+    column("article_id"),
+    column("position"),
+    column("type"),
+    column("date"),
+    column("location"),
+    column("participants"),
+    column("summary"),
+)
+article_agreements = table(
+    "article_agreements",
+    column("article_id"),
+    column("position"),
+    column("title"),
+    column("date"),
+    column("parties"),
+)
+agreement_parties = table(
+    "agreement_parties", column("article_id"), column("position"), column("organization_id")
+)
+article_policies = table(
+    "article_policies", column("article_id"), column("position"), column("title"), column("issuer")
+)
