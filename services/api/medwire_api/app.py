@@ -20,7 +20,7 @@ from medwire_common.stage import Stage, with_backoff
 from . import problems
 from .db import make_engine, migrate
 from .ingest import IN_TOPIC, ingest_handler
-from .routes import articles, entities, stats
+from .routes import articles, entities, feeds, stats
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.stage = None
     problems.install(app)
-    for module in (articles, entities, stats):
+    for module in (articles, entities, stats, feeds):
         app.include_router(module.router)
 
     @app.middleware("http")

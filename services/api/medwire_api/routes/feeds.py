@@ -1,0 +1,164 @@
+"""Feeds (RSS, Atom, JSON Feed) and streaming exports (CSV, JSONL) of any article filter."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from medwire_common.schemas import EnrichedArticle
+
+from ..core import feeds
+from ..deps import EngineDep
+from ..schemas import Problem
+from ..tables import ArticleRow
+from .articles import INTERNAL, ArticleFilters, FiltersDep, filtered
+
+router = APIRouter(prefix="/v1", tags=["feeds and exports"])
+ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
+SUMMARY_CHARS = 300
+
+_FORMATS: dict[str, tuple[Callable[[feeds.Feed], bytes], str]] = {
+    "rss": (feeds.rss, "application/rss+xml; charset=utf-8"),
+    "atom": (feeds.atom, "application/atom+xml; charset=utf-8"),
+    "json": (feeds.json_feed, "application/feed+json; charset=utf-8"),
+}
+
+
+def _newest(f: ArticleFilters) -> Any:
+    return filtered(select(ArticleRow.record), f).order_by(
+        ArticleRow.sort_date.desc(),  # type: ignore[union-attr]
+        ArticleRow.article_id.desc(),  # type: ignore[attr-defined]
+    )
+
+
+def _feed_route(kind: str) -> None:
+    render, media_type = _FORMATS[kind]
+
+    @router.get(
+        f"/feeds/articles.{kind}",
+        response_class=Response,
+        responses={200: {"content": {media_type.split(";")[0]: {}}}, **ERRORS},
+        name=f"feed_{kind}",
+        summary=f"Articles of any filter as a {kind.upper()} feed, newest first",
+    )
+    async def feed(
+        request: Request,
+        engine: EngineDep,
+        filters: FiltersDep,
+        limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    ) -> Response:
+        async with engine.connect() as conn:
+            records = (await conn.execute(_newest(filters).limit(limit))).scalars().all()
+        query = request.url.query
+        home = str(request.base_url).rstrip("/") + "/v1/articles" + (f"?{query}" if query else "")
+        feed_doc = feeds.Feed(
+            title="medwire" + (f" — {query}" if query else ""),
+            self_url=str(request.url),
+            home_url=home,
+            entries=[_entry(EnrichedArticle.model_validate(r)) for r in records],
+        )
+        return Response(render(feed_doc), media_type=media_type)
+
+
+def _entry(a: EnrichedArticle) -> feeds.Entry:
+    return feeds.Entry(
+        id=a.article_id,
+        title=a.title,
+        url=a.url,
+        summary=a.text[:SUMMARY_CHARS],
+        source=a.source.name,
+        published=a.published_at,
+        fetched=a.fetched_at,
+    )
+
+
+for _kind in _FORMATS:
+    _feed_route(_kind)
+
+CSV_COLUMNS = [
+    "article_id", "url", "title", "source", "domain", "published_at", "relevance", "topics",
+    "organizations", "persons", "locations", "text",
+]  # fmt: skip
+
+
+def csv_row(a: EnrichedArticle) -> list[str]:
+    """An article as a CSV row; lists joined with `;` (names never contain one)."""
+    return [
+        a.article_id, a.url, a.title, a.source.name, a.source.domain,
+        a.published_at.isoformat() if a.published_at else "", repr(a.relevance),
+        ";".join(a.topics), ";".join(o.name for o in a.organizations),
+        ";".join(p.name for p in a.persons), ";".join(p.name for p in a.locations), a.text,
+    ]  # fmt: skip
+
+
+async def _stream(
+    engine: AsyncEngine,
+    f: ArticleFilters,
+    limit: int | None,
+    line: Callable[[EnrichedArticle], str],
+) -> AsyncIterator[bytes]:
+    stmt = _newest(f)
+    if limit:
+        stmt = stmt.limit(limit)
+    async with engine.connect() as conn:
+        result = await conn.stream(stmt.execution_options(yield_per=500))
+        async for partition in result.partitions():
+            yield "".join(line(EnrichedArticle.model_validate(r[0])) for r in partition).encode()
+
+
+ExportLimit = Annotated[
+    int | None, Query(ge=1, description="At most this many articles (all by default)")
+]
+
+
+@router.get(
+    "/export/articles.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}, **ERRORS},
+)
+async def export_csv(engine: EngineDep, filters: FiltersDep, limit: ExportLimit = None) -> Any:
+    """Articles of any filter as CSV (UTF-8 with BOM, for spreadsheets), newest first, streamed."""
+
+    def line(a: EnrichedArticle) -> str:
+        out = io.StringIO()
+        csv.writer(out).writerow(csv_row(a))
+        return out.getvalue()
+
+    async def body() -> AsyncIterator[bytes]:
+        out = io.StringIO()
+        csv.writer(out).writerow(CSV_COLUMNS)
+        yield ("\ufeff" + out.getvalue()).encode()
+        async for chunk in _stream(engine, filters, limit, line):
+            yield chunk
+
+    return StreamingResponse(
+        body(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="medwire-articles.csv"'},
+    )
+
+
+@router.get(
+    "/export/articles.jsonl",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}, **ERRORS},
+)
+async def export_jsonl(engine: EngineDep, filters: FiltersDep, limit: ExportLimit = None) -> Any:
+    """Articles of any filter as JSON Lines (the public record, one per line), newest first."""
+
+    def line(a: EnrichedArticle) -> str:
+        return json.dumps(a.model_dump(mode="json", exclude=INTERNAL), ensure_ascii=False) + "\n"
+
+    return StreamingResponse(
+        _stream(engine, filters, limit, line),
+        media_type="application/x-ndjson",
+        headers={"content-disposition": 'attachment; filename="medwire-articles.jsonl"'},
+    )
