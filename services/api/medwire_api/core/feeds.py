@@ -42,7 +42,8 @@ def _updated(feed: Feed) -> datetime:
 
 
 def _xml(root: ET.Element) -> bytes:
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def rss(feed: Feed) -> bytes:
