@@ -20,7 +20,7 @@ from medwire_common.stage import Stage, with_backoff
 from . import problems
 from .db import make_engine, migrate
 from .ingest import IN_TOPIC, ingest_handler
-from .routes import articles, entities, feeds, stats
+from .routes import admin, articles, entities, feeds, stats
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             if consumer_task is not None:
                 await consumer_task
             await engine.dispose()
+            if app.state.producer is not None:
+                await app.state.producer.stop()
 
     app = FastAPI(
         title="medwire",
@@ -74,8 +76,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.stage = None
+    app.state.producer = None  # started by the first admin request that needs it
+    app.state.producer_lock = asyncio.Lock()
     problems.install(app)
-    for module in (articles, entities, stats, feeds):
+    for module in (articles, entities, stats, feeds, admin):
         app.include_router(module.router)
 
     @app.middleware("http")

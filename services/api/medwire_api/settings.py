@@ -16,6 +16,9 @@ class ApiSettings(CommonSettings):
     admin_token: SecretStr = Field(
         SecretStr(""), validation_alias=AliasChoices("MEDWIRE_ADMIN_TOKEN")
     )
+    # Hosts and networks (comma-separated: `fixture.local,10.0.0.0/8`) that admin crawl
+    # requests may reach although they are internal.
+    crawl_allow: str = Field("", validation_alias=AliasChoices("MEDWIRE_CRAWL_ALLOW"))
     db_pool_size: int = Field(10, validation_alias=AliasChoices("MEDWIRE_DB_POOL_SIZE"))
 
     @property

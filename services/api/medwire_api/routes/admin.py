@@ -1,0 +1,182 @@
+"""Admin routes, behind `Authorization: Bearer $MEDWIRE_ADMIN_TOKEN` (off when it is unset):
+crawl requests onto `crawl.requests`, and replay of a dead-letter topic onto its topic."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import socket
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import APIRouter, Depends, Header, Request
+from pydantic import BaseModel, Field, model_validator
+
+from medwire_common.schemas import CrawlRequest
+from medwire_common.stage import new_producer
+
+from ..core.targets import RefusedTarget, check_target, parse_allow_list
+from ..problems import ProblemError
+from ..schemas import Problem
+from ..settings import ApiSettings
+
+CRAWL_TOPIC = "crawl.requests"
+REPLAYABLE = ("crawl.requests", "pages.raw", "articles.clean", "articles.enriched")
+
+
+def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    settings: ApiSettings = request.app.state.settings
+    token = settings.admin_token.get_secret_value()
+    if not token:
+        raise ProblemError(403, "admin routes are off: set MEDWIRE_ADMIN_TOKEN to turn them on")
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        raise ProblemError(401, "admin routes need `Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`")
+
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    responses={401: {"model": Problem}, 403: {"model": Problem}, 422: {"model": Problem}},
+)
+
+
+class CrawlOrder(BaseModel):
+    source: str | None = Field(None, max_length=100, description="A source of sources.yaml")
+    url: str | None = Field(None, max_length=2000, description="One page to fetch")
+
+    @model_validator(mode="after")
+    def _one(self) -> CrawlOrder:
+        if (self.source is None) == (self.url is None):
+            raise ValueError("give either `source` or `url`")
+        return self
+
+
+class Enqueued(BaseModel):
+    topic: str
+    key: str
+    request: CrawlRequest
+
+
+async def producer(request: Request) -> Any:
+    """The app's Kafka producer, started on first use (read-only replicas never start one)."""
+    state = request.app.state
+    async with state.producer_lock:
+        if state.producer is None:
+            started = new_producer(state.settings)
+            try:
+                await asyncio.wait_for(started.start(), 10)
+            except Exception as exc:  # noqa: BLE001 - any failure: Kafka is not reachable
+                await started.stop()
+                raise ProblemError(503, f"Kafka is unreachable: {exc!r}") from exc
+            state.producer = started
+    return state.producer
+
+
+def _resolve(host: str) -> list[str]:
+    return [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+
+
+@router.post("/crawls", status_code=202, response_model=Enqueued)
+async def request_crawl(request: Request, order: CrawlOrder) -> Enqueued:
+    """Ask the crawlers to crawl a configured source or one URL. URLs must be http(s) and may
+    not resolve to internal addresses unless `MEDWIRE_CRAWL_ALLOW` lists them."""
+    settings: ApiSettings = request.app.state.settings
+    if order.url is not None:
+        hosts, networks = parse_allow_list(settings.crawl_allow.split(","))
+        try:
+            key = await asyncio.to_thread(check_target, order.url, _resolve, hosts, networks)
+        except RefusedTarget as exc:
+            raise ProblemError(422, f"refused to crawl {order.url!r}: {exc}") from exc
+    else:
+        key = f"source:{order.source}"
+    crawl = CrawlRequest(source=order.source, url=order.url, requested_at=datetime.now(UTC))
+    topic = settings.topic(CRAWL_TOPIC)
+    sending = await producer(request)
+    try:
+        await asyncio.wait_for(
+            sending.send_and_wait(topic, crawl.model_dump_json().encode(), key=key.encode()), 15
+        )
+    except Exception as exc:  # noqa: BLE001 - not enqueued, whatever the reason: say so
+        raise ProblemError(503, f"the crawl request was not enqueued: {exc!r}") from exc
+    return Enqueued(topic=topic, key=key, request=crawl)
+
+
+class ReplayOrder(BaseModel):
+    topic: Literal[REPLAYABLE] = Field(  # type: ignore[valid-type]
+        description="Replay `<topic>.dlq` onto this topic"
+    )
+    max_records: int = Field(10_000, ge=1, le=100_000)
+
+
+class Replayed(BaseModel):
+    source: str
+    target: str
+    replayed: int
+
+
+async def _partitions(settings: ApiSettings, topic: str) -> list[int]:
+    """The partitions of `topic`; none if it does not exist (nothing was ever dead-lettered)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    if described.get("error_code", 0):
+        return []
+    return sorted(p["partition"] for p in described.get("partitions", []))
+
+
+@router.post("/replay", response_model=Replayed)
+async def replay(request: Request, order: ReplayOrder) -> Replayed:
+    """Send the dead letters of a topic back onto it (after the stage that rejected them has
+    been fixed). Each dead letter is replayed once: the replay's consumer group remembers how
+    far it got; a record that fails again is dead-lettered again, and can be replayed again."""
+    settings: ApiSettings = request.app.state.settings
+    source, target = settings.topic(order.topic + ".dlq"), settings.topic(order.topic)
+    sending = await producer(request)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=settings.group("medwire-replay"),
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    try:
+        await asyncio.wait_for(consumer.start(), 10)
+        partitions = [TopicPartition(source, p) for p in await _partitions(settings, source)]
+        if not partitions:
+            return Replayed(source=source, target=target, replayed=0)
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        count = 0
+        for tp in partitions:
+            committed = await consumer.committed(tp)
+            consumer.seek(tp, committed or 0)
+        while count < order.max_records and [
+            tp for tp in partitions if await consumer.position(tp) < ends[tp]
+        ]:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=500)
+            for tp, records in batch.items():
+                for record in records:
+                    if record.offset >= ends[tp] or count >= order.max_records:
+                        break
+                    headers = [
+                        *((k, v) for k, v in record.headers if not k.startswith("medwire-")),
+                        ("medwire-replayed-from", source.encode()),
+                    ]
+                    await sending.send_and_wait(
+                        target, record.value, key=record.key, headers=headers
+                    )
+                    await consumer.commit({tp: record.offset + 1})
+                    count += 1
+        return Replayed(source=source, target=target, replayed=count)
+    except ProblemError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Kafka trouble: what was replayed is committed
+        raise ProblemError(503, f"replay of {source} stopped: {exc!r}") from exc
+    finally:
+        await consumer.stop()
