@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
@@ -18,6 +21,7 @@ from medwire_common.metrics import LATENCY_BUCKETS, StageMetrics
 from medwire_common.stage import Stage, with_backoff
 
 from . import problems
+from .core.ratelimit import RateLimiter
 from .db import make_engine, migrate
 from .ingest import IN_TOPIC, ingest_handler
 from .routes import admin, articles, entities, feeds, stats
@@ -34,7 +38,12 @@ HTTP_LATENCY = Histogram(
     ["method", "route"],
     buckets=LATENCY_BUCKETS,
 )
+RATE_LIMITED = Counter("medwire_api_rate_limited", "Requests refused by the rate limit")
 _stage_metrics: StageMetrics | None = None
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
 def stage_metrics() -> StageMetrics:
@@ -93,6 +102,49 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - start)
         HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         return response
+
+    limiter = RateLimiter(settings.rate_limit / 60, settings.rate_burst)
+
+    @app.middleware("http")
+    async def limit_and_cache(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Per-client rate limit on /v1; ETag and Cache-Control on its reads."""
+        if not request.url.path.startswith("/v1/"):
+            return await call_next(request)
+        if settings.rate_limit > 0:
+            wait = limiter.take(request.client.host if request.client else "?")
+            if wait:
+                RATE_LIMITED.inc()
+                response = problems.problem(
+                    request, 429, f"more than {settings.rate_limit} requests a minute"
+                )
+                response.headers["retry-after"] = str(math.ceil(wait))
+                return response
+        response = await call_next(request)
+        if request.method != "GET" or response.status_code != 200:
+            response.headers.setdefault("cache-control", "no-store")
+            return response
+        response.headers["cache-control"] = f"public, max-age={settings.cache_max_age}"
+        if request.url.path.startswith("/v1/export/"):
+            return response  # streamed: not buffered to hash
+        body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        headers = {**response.headers, "etag": etag}
+        if etag in _etags(request.headers.get("if-none-match", "")):
+            headers.pop("content-length", None)
+            return Response(status_code=304, headers=headers)
+        return Response(body, status_code=200, headers=headers)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "if-none-match"],
+            expose_headers=["etag", "retry-after"],
+            max_age=600,
+        )
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> Response:

@@ -19,6 +19,13 @@ class ApiSettings(CommonSettings):
     # Hosts and networks (comma-separated: `fixture.local,10.0.0.0/8`) that admin crawl
     # requests may reach although they are internal.
     crawl_allow: str = Field("", validation_alias=AliasChoices("MEDWIRE_CRAWL_ALLOW"))
+    # Requests per minute per client address (0: no limit), and the burst allowed above it.
+    rate_limit: int = Field(600, validation_alias=AliasChoices("MEDWIRE_RATE_LIMIT"))
+    rate_burst: int = Field(60, validation_alias=AliasChoices("MEDWIRE_RATE_BURST"))
+    # Origins (comma-separated, or `*`) whose browser pages may call the API.
+    cors_origins: str = Field("", validation_alias=AliasChoices("MEDWIRE_CORS_ORIGINS"))
+    # How long clients and proxies may reuse a read (seconds; they revalidate with the ETag).
+    cache_max_age: int = Field(30, validation_alias=AliasChoices("MEDWIRE_CACHE_MAX_AGE"))
     db_pool_size: int = Field(10, validation_alias=AliasChoices("MEDWIRE_DB_POOL_SIZE"))
 
     @property

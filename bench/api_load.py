@@ -1,0 +1,519 @@
+"""API and storage at scale: load synthetic enriched articles into a PostgreSQL of the bench's
+own, then measure, at N concurrent clients over HTTP against a real API process, article by id,
+filtered lists and full-text search — each beside the same SQL through raw asyncpg (the
+baseline, same run) — and the ingest rate beside raw asyncpg COPY of the same records.
+
+    python bench/api_load.py [--articles 1000000] [--clients 8] [--requests 1500]
+
+Writes the `api load` section of BENCHMARKS.md. Needs PostgreSQL binaries (scripts/test
+installs them); the database lives in a temporary directory and is removed afterwards unless
+--keep DIR is given (then a second run reuses the loaded database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from medwire_api.db import make_engine, migrate, upsert_articles
+from medwire_api.settings import ApiSettings
+from medwire_common.schemas import (
+    Agreement,
+    Amount,
+    EnrichedArticle,
+    Event,
+    Location,
+    Organization,
+    Person,
+    Policy,
+    Source,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from benchfile import write_section  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ADCODES = ROOT / "services/extractor/medwire_extractor/data/adcodes.tsv"
+BATCH = 1000
+
+# --- synthetic articles -------------------------------------------------------------------
+
+CORES = (
+    "恒瑞 华润 康达 博奥 齐鲁 复星 石药 科伦 天士力 步长 康缘 亚宝 振东 仁和 同仁堂 云南白药 "
+    "迈瑞 联影 鱼跃 乐普 微创 威高 新华 安图 万孚 九强 华大 药明 泰格 凯莱英 贝达 信达 君实 "
+    "百济 荣昌 康方 和黄 绿叶 人福 丽珠 海正 华海 健康元 以岭 益佰 片仔癀 东阿 太极 白云山"
+).split()
+ENDINGS = [
+    ("医药有限公司", "company"), ("生物科技有限公司", "company"), ("医疗器械有限公司", "company"),
+    ("药业集团", "company"), ("制药股份有限公司", "company"), ("人民医院", "hospital"),
+    ("中医医院", "hospital"), ("医科大学", "university"), ("药物研究院", "research_institute"),
+    ("医药行业协会", "association"), ("生物医药产业园", "park"),
+]  # fmt: skip
+REGULATORS = [
+    "药品监督管理局",
+    "卫生健康委员会",
+    "工业和信息化厅",
+    "科学技术厅",
+    "发展和改革委员会",
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红晓东海波宁庆文斌玉兰"
+TOPICS = [
+    "医疗器械", "创新药", "生物医药", "中医药", "成果转化", "集采", "医保", "临床试验",
+    "产业园区", "招商引资", "监管政策", "疫苗",
+]  # fmt: skip
+ROLES = ["董事长", "总经理", "局长", "副局长", "院长", "主任", "首席科学家", "党委书记"]
+EVENT_TYPES = ["signing", "launch", "forum", "matchmaking", "unveiling", "groundbreaking", "visit"]
+SOURCES = [
+    ("山西科技报", "sxkjb.com"), ("国家药监局", "nmpa.gov.cn"), ("医药经济报", "yyjjb.com"),
+    ("健康界", "cn-healthcare.com"), ("浙江日报", "zjrb.cn"), ("南方日报", "nfdaily.cn"),
+    ("新华网", "xinhuanet.com"), ("中国医药报", "cnpharm.com"), ("动脉网", "vcbeat.top"),
+    ("江苏药监局", "da.jiangsu.gov.cn"), ("上海科技报", "shkjb.com"), ("广东药监局", "mpa.gd.gov.cn"),
+]  # fmt: skip
+SENTENCES = [
+    "{o1}与{o2}在{p}签署战略合作协议，双方将在创新药研发、临床试验和成果转化等方面深化合作。",
+    "{p}{reg}发布《关于促进{t}高质量发展的若干措施》，提出到2027年产业规模突破{n}亿元。",
+    "{o1}董事长{h}表示，公司将加大研发投入，今年计划投资{n}亿元建设智能化生产基地。",
+    "据了解，{o2}自主研发的第三代{t}产品已获得国家药监局批准上市，填补了国内空白。",
+    "活动现场，{o1}、{o2}等{n}家企业集中签约，总投资额达{n}亿元，涵盖高端医疗器械和生物制药。",
+    "{p}坚持以科技创新引领产业发展，着力打造具有全国影响力的{t}产业集群。",
+    "{h}强调，要持续优化营商环境，推动医药产业链、创新链、资金链、人才链深度融合。",
+    "会上，{o2}介绍了{t}领域的最新进展，与会专家围绕关键技术攻关进行了深入交流。",
+    "今年前三季度，{p}医药工业实现营业收入{n}亿元，同比增长{n}%，增速高于全国平均水平。",
+    "{o1}是一家集研发、生产、销售于一体的高新技术企业，拥有发明专利{n}项。",
+]
+
+
+def _places() -> list[Location]:
+    provinces: dict[str, str] = {}
+    cities: dict[str, str] = {}
+    rows = []
+    for line in ADCODES.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        code, name, _short, province, city = (line.split("\t") + [""] * 5)[:5]
+        rows.append((code, name, province, city))
+        if code == province:
+            provinces[code] = name
+        elif code[4:] == "00":
+            cities[code] = name
+    places = []
+    for code, name, province, city in rows:
+        places.append(
+            Location(
+                name=name,
+                adcode=code,
+                province=provinces.get(province),
+                city=cities.get(city or code) if code != province else None,
+                district=name if code[4:] != "00" else None,
+            )
+        )
+    return places
+
+
+class Corpus:
+    """Deterministic synthetic enriched articles with Zipf-like popularity of entities."""
+
+    def __init__(self, seed: int = 727) -> None:
+        self.rng = random.Random(seed)
+        self.places = _places()
+        provinces = [p for p in self.places if p.adcode and p.adcode.endswith("0000")]
+        cities = [p for p in self.places if p.adcode and p.adcode.endswith("00")]
+        self.orgs: list[Organization] = []
+        for core in CORES:
+            for ending, kind in ENDINGS:
+                place = self.rng.choice(cities).name.removesuffix("市")
+                name = f"{place}{core}{ending}"
+                self.orgs.append(
+                    Organization(name=name, type=kind, aliases=[f"{core}{ending[:2]}"])
+                )
+        for province in provinces:
+            for reg in REGULATORS:
+                short = province.name[:2] + reg[:2] + "局"
+                name = province.name + reg
+                self.orgs.append(Organization(name=name, type="government", aliases=[short]))
+        self.rng.shuffle(self.orgs)
+        self.persons = [s + g1 + g2 for s in SURNAMES for g1 in GIVEN[:12] for g2 in GIVEN[12:24]]
+        self.rng.shuffle(self.persons)
+        self.org_weights = [1 / (i + 1) ** 0.8 for i in range(len(self.orgs))]
+        self.place_weights = [1 / (i + 1) ** 0.5 for i in range(len(self.places))]
+
+    def article(self, i: int) -> EnrichedArticle:
+        rng = self.rng
+        orgs = list({o.name: o for o in rng.choices(self.orgs, self.org_weights, k=4)}.values())
+        places = list(
+            {p.name: p for p in rng.choices(self.places, self.place_weights, k=2)}.values()
+        )
+        people = rng.sample(self.persons[:5000], k=rng.randint(0, 3))
+        topics = rng.sample(TOPICS, k=rng.randint(1, 3))
+        published = date(2026, 11, 1) - timedelta(days=int(rng.expovariate(1 / 400)) % 3650)
+        fill = {
+            "o1": orgs[0].name, "o2": orgs[-1].name, "p": places[0].name,
+            "reg": rng.choice(REGULATORS), "t": topics[0], "h": people[0] if people else "负责人",
+        }  # fmt: skip
+        text = "".join(
+            rng.choice(SENTENCES).format(n=rng.randint(2, 500), **fill)
+            for _ in range(rng.randint(4, 10))
+        )
+        name, domain = SOURCES[i % len(SOURCES)] if rng.random() < 0.5 else rng.choice(SOURCES)
+        events = [
+            Event(type=rng.choice(EVENT_TYPES), date=published, location=places[0].name,
+                  participants=[o.name for o in orgs[:2]])
+            for _ in range(rng.randint(0, 2))
+        ]  # fmt: skip
+        return EnrichedArticle(
+            article_id=f"bench{i:08d}",
+            page_id=f"page{i:08d}",
+            url=f"https://{domain}/news/{published:%Y%m%d}/{i}.html",
+            canonical_url=f"https://{domain}/news/{published:%Y%m%d}/{i}.html",
+            source=Source(name=name, domain=domain),
+            title=f"{orgs[0].name}{rng.choice(['签约', '发布', '获批', '投资', '启动'])}{topics[0]}项目",
+            published_at=published,
+            fetched_at=datetime.combine(published, datetime.min.time(), UTC),
+            text=text,
+            organizations=orgs,
+            persons=[Person(name=p, roles=[rng.choice(ROLES)], organization=orgs[0].name) for p in people],
+            locations=places,
+            amounts=[Amount(text=f"{rng.randint(1, 99)}亿元", value=rng.randint(1, 99) * 1e8, kind="investment")]
+            if rng.random() < 0.5 else [],
+            events=events,
+            agreements=[Agreement(parties=[o.name for o in orgs[:2]], title="战略合作协议", date=published)]
+            if rng.random() < 0.3 and len(orgs) > 1 else [],
+            policies=[Policy(title=f"关于促进{topics[0]}高质量发展的若干措施", issuer=orgs[-1].name)]
+            if rng.random() < 0.2 else [],
+            topics=topics,
+            relevance=round(rng.random(), 3),
+            content_hash=f"h{i}",
+            minhash=[rng.getrandbits(62) for _ in range(64)],
+        )  # fmt: skip
+
+    def batches(self, start: int, stop: int) -> Iterator[list[EnrichedArticle]]:
+        for at in range(start, stop, BATCH):
+            yield [self.article(i) for i in range(at, min(stop, at + BATCH))]
+
+
+# --- infrastructure ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def infra(command: str) -> None:
+    subprocess.run(["bash", "-c", f"source scripts/lib/infra.sh; {command}"], cwd=ROOT, check=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def load(url: str, corpus: Corpus, target: int) -> tuple[int, float]:
+    """Bring the database to `target` articles; the count loaded now and the seconds it took."""
+    conn = await asyncpg.connect(url)
+    have = await conn.fetchval("SELECT count(*) FROM articles")
+    await conn.close()
+    engine = make_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
+    start = time.perf_counter()
+    done = 0
+    for batch in corpus.batches(have, target):
+        await upsert_articles(engine, batch)
+        done += len(batch)
+        if done % 50_000 < BATCH:
+            rate = done / (time.perf_counter() - start)
+            print(f"  loaded {have + done:,} ({rate:,.0f} articles/s)", flush=True)
+    await engine.dispose()
+    return done, time.perf_counter() - start
+
+
+async def ingest_rates(url: str, corpus: Corpus, first: int, count: int) -> tuple[float, float]:
+    """Articles per second through the API's upsert (new articles, with entities, bands and
+    search vectors) and through raw asyncpg COPY of the same records into a bare table."""
+    articles = [a for batch in corpus.batches(first, first + count) for a in batch]
+    engine = make_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
+    start = time.perf_counter()
+    for at in range(0, count, BATCH):
+        await upsert_articles(engine, articles[at : at + BATCH])
+    ours = count / (time.perf_counter() - start)
+    await engine.dispose()
+    conn = await asyncpg.connect(url)
+    await conn.execute(
+        "DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy (article_id text PRIMARY KEY,"
+        " record jsonb NOT NULL)"
+    )
+    rows = [(a.article_id, a.model_dump_json()) for a in articles]
+    start = time.perf_counter()
+    for at in range(0, count, BATCH):
+        async with conn.transaction():
+            await conn.copy_records_to_table("bench_copy", records=rows[at : at + BATCH])
+    raw = count / (time.perf_counter() - start)
+    await conn.execute("DROP TABLE bench_copy")
+    # The ingest sample stays: remove it so that a rerun measures new articles again.
+    await conn.execute(
+        "DELETE FROM articles WHERE article_id = ANY($1)", [a.article_id for a in articles]
+    )
+    await conn.close()
+    return ours, raw
+
+
+# --- queries -------------------------------------------------------------------------------
+
+Query = tuple[str, dict[str, Any], str, list[Any]]  # HTTP path, params, SQL, SQL args
+
+
+def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Query]]:
+    rng = random.Random(seed)
+    by_id = "SELECT record FROM articles WHERE article_id = $1"
+    filtered_sql = {
+        "organization": "SELECT record FROM articles a WHERE EXISTS (SELECT 1 FROM"
+        " article_organizations ao WHERE ao.article_id = a.article_id AND ao.organization_id IN"
+        " (SELECT organization_id FROM organizations WHERE name = $1 UNION SELECT organization_id"
+        " FROM organization_aliases WHERE alias = $1)) ORDER BY sort_date DESC, article_id DESC"
+        " LIMIT 21",
+        "topic": "SELECT record FROM articles WHERE topics @> ARRAY[$1] ORDER BY sort_date DESC,"
+        " article_id DESC LIMIT 21",
+        "source": "SELECT record FROM articles WHERE (source_name = $1 OR source_domain = $1)"
+        " AND published_at >= $2 ORDER BY sort_date DESC, article_id DESC LIMIT 21",
+        "adcode": "SELECT record FROM articles a WHERE EXISTS (SELECT 1 FROM article_locations l"
+        " WHERE l.article_id = a.article_id AND l.adcode LIKE $1 || '%') ORDER BY sort_date DESC,"
+        " article_id DESC LIMIT 21",
+    }
+    search_sql = (
+        "SELECT a.record, s.score FROM (SELECT article_id, ts_rank_cd(search, $1::tsquery)"
+        " / (1 + greatest((current_date - sort_date) / 365.0, 0)) AS score FROM (SELECT"
+        " article_id, sort_date, search FROM articles WHERE search @@ $1::tsquery ORDER BY"
+        " sort_date DESC, article_id DESC LIMIT 1000) m) s JOIN articles a USING (article_id)"
+        " ORDER BY s.score DESC, s.article_id DESC LIMIT 21"
+    )
+    from medwire_api.core.search import tsquery_literal
+
+    out: dict[str, list[Query]] = {"article by id": [], "filtered list": [], "full-text search": []}
+    for _ in range(n):
+        aid = f"bench{rng.randrange(total):08d}"
+        out["article by id"].append((f"/v1/articles/{aid}", {}, by_id, [aid]))
+        kind = rng.choice(list(filtered_sql))
+        org = rng.choices(corpus.orgs, corpus.org_weights)[0]
+        if kind == "organization":
+            value = rng.choice([org.name, org.aliases[0]])
+            params, args = {"organization": value}, [value]
+        elif kind == "topic":
+            value = rng.choice(TOPICS)
+            params, args = {"topic": value}, [value]
+        elif kind == "source":
+            value, since = (
+                rng.choice(SOURCES)[0],
+                date(2026, 1, 1) - timedelta(days=rng.randrange(700)),
+            )
+            params, args = {"source": value, "published_from": since.isoformat()}, [value, since]
+        else:
+            place = rng.choices(corpus.places[:400], corpus.place_weights[:400])[0]
+            code = (place.adcode or "110000")[:2] + "0000"
+            params, args = {"adcode": code}, [code[:2]]
+        out["filtered list"].append(("/v1/articles", params, filtered_sql[kind], args))
+        term = rng.choice(
+            [org.name[-6:], rng.choice(CORES), rng.choice(TOPICS), rng.choice(corpus.persons[:2000]),
+             f"{rng.choice(CORES)} {rng.choice(TOPICS)}"]
+        )  # fmt: skip
+        out["full-text search"].append(
+            ("/v1/articles", {"q": term}, search_sql, [tsquery_literal(term)])
+        )
+    return out
+
+
+async def run_clients(
+    clients: int, work: list[Any], call: Callable[[Any], Awaitable[None]]
+) -> list[float]:
+    """Latencies (ms) of every call, `clients` at a time."""
+    latencies: list[float] = []
+    items = iter(work)
+
+    async def client() -> None:
+        for item in items:
+            start = time.perf_counter()
+            await call(item)
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies
+
+
+async def measure(api: str, url: str, work: dict[str, list[Query]], clients: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=api, limits=limits, timeout=60) as http:
+        for name, items in work.items():
+
+            async def via_http(q: Query) -> None:
+                response = await http.get(q[0], params=q[1])
+                if response.status_code != 200:
+                    raise RuntimeError(
+                        f"{q[0]} {q[1]}: {response.status_code} {response.text[:300]}"
+                    )
+
+            async def via_asyncpg(q: Query) -> None:
+                async with pool.acquire() as conn:
+                    await conn.fetch(q[2], *q[3])
+
+            warm = items[: max(20, len(items) // 10)]
+            await run_clients(clients, warm, via_http)
+            await run_clients(clients, warm, via_asyncpg)
+            api_ms = await run_clients(clients, items, via_http)
+            raw_ms = await run_clients(clients, items, via_asyncpg)
+            results[name] = {
+                "api": {p: percentile(api_ms, p) for p in (50, 95, 99)},
+                "asyncpg": {p: percentile(raw_ms, p) for p in (50, 95, 99)},
+                "n": len(items),
+                "mean": (statistics.mean(api_ms), statistics.mean(raw_ms)),
+            }
+            print(f"  {name}: {results[name]}", flush=True)
+    await pool.close()
+    return results
+
+
+def start_api(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "MEDWIRE_DATABASE_URL": url,
+        "MEDWIRE_API_PORT": str(port),
+        "MEDWIRE_API_CONSUME": "false",
+        "MEDWIRE_RATE_LIMIT": "0",
+        "MEDWIRE_LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "medwire_api"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"the API did not start: {log.read_text()[-2000:]}")
+
+
+TARGETS = {"article by id": (99, 10), "filtered list": (95, 50), "full-text search": (95, 150)}
+
+
+def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[float, float],
+           results: dict[str, Any], sizes: dict[str, str]) -> str:  # fmt: skip
+    lines = [
+        "## api load",
+        "",
+        f"`python bench/api_load.py --articles {args.articles} --clients {args.clients} "
+        f"--requests {args.requests}` on this machine ({os.cpu_count()} cores), "
+        f"{datetime.now(UTC):%Y-%m-%d}. One API process (uvicorn) and PostgreSQL on the same "
+        "machine as the load generator; the baseline is the same SQL through raw asyncpg "
+        f"(a pool of {args.clients}), in the same run, at the same concurrency.",
+        "",
+        f"Database: {args.articles:,} synthetic enriched articles; {sizes['db']} in all "
+        f"(articles table {sizes['articles']}, search index {sizes['search']}).",
+        "",
+        "| query | percentile | API (ms) | raw asyncpg (ms) | target |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (p, target) in TARGETS.items():
+        r = results[name]
+        ok = "met" if r["api"][p] < target else "**not met**"
+        lines.append(
+            f"| {name} | p{p} | {r['api'][p]:.1f} | {r['asyncpg'][p]:.1f} | < {target} ms: {ok} |"
+        )
+    lines += [
+        "",
+        "p50 / p95 / p99 (ms), API vs asyncpg: "
+        + "; ".join(
+            f"{n}: {r['api'][50]:.1f}/{r['api'][95]:.1f}/{r['api'][99]:.1f} vs "
+            f"{r['asyncpg'][50]:.1f}/{r['asyncpg'][95]:.1f}/{r['asyncpg'][99]:.1f} ({r['n']} requests)"
+            for n, r in results.items()
+        ),
+        "",
+        f"Ingest of new enriched articles (batches of {BATCH}, entities, LSH bands and search "
+        f"vectors, into the loaded database): **{ingest[0]:,.0f} articles/s** "
+        f"({'met' if ingest[0] >= 5000 else '**not met**'}: ≥ 5,000); raw asyncpg COPY of the same "
+        f"records into a bare table: {ingest[1]:,.0f} articles/s (ratio {ingest[0] / ingest[1]:.2f}).",
+    ]
+    if loaded[0]:
+        lines.append(
+            f"Loading this run: {loaded[0]:,} articles in {loaded[1]:,.0f} s "
+            f"({loaded[0] / loaded[1]:,.0f} articles/s as the table grew)."
+        )
+    return "\n".join(lines) + "\n"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=1500)
+    parser.add_argument("--ingest", type=int, default=20_000, help="articles in the ingest sample")
+    parser.add_argument("--keep", type=Path, help="keep (or reuse) the database in this directory")
+    parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    state = args.keep or Path(tempfile.mkdtemp(prefix="medwire-bench."))
+    state.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    infra(f"pg_start {state} {port}")
+    url = f"postgresql://medwire@127.0.0.1:{port}/medwire"
+    api = None
+    try:
+        engine = make_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
+        await migrate(engine)
+        await engine.dispose()
+        corpus = Corpus()
+        print(f"loading up to {args.articles:,} articles", flush=True)
+        loaded = await load(url, corpus, args.articles)
+        conn = await asyncpg.connect(url)
+        await conn.execute("VACUUM ANALYZE")
+        print("measuring ingest", flush=True)
+        ingest = await ingest_rates(url, corpus, args.articles + 10_000_000, args.ingest)
+        await conn.execute("VACUUM ANALYZE articles")
+        sizes = {
+            "db": await conn.fetchval("SELECT pg_size_pretty(pg_database_size('medwire'))"),
+            "articles": await conn.fetchval("SELECT pg_size_pretty(pg_total_relation_size('articles'))"),
+            "search": await conn.fetchval("SELECT pg_size_pretty(pg_relation_size('ix_articles_search'))"),
+        }  # fmt: skip
+        await conn.close()
+        api_port = free_port()
+        api = start_api(url, api_port, state / "api.log")
+        work = queries(corpus, args.articles, args.requests, seed=1)
+        print("measuring queries", flush=True)
+        results = await measure(f"http://127.0.0.1:{api_port}", url, work, args.clients)
+        section = report(args, loaded, ingest, results, sizes)
+        write_section(args.out, "api load", section)
+        print(section)
+        (state / "api_load.json").write_text(json.dumps(results, indent=1, default=str))
+    finally:
+        if api is not None:
+            api.terminate()
+            api.wait(timeout=20)
+        infra(f"pg_stop {state}")
+        if not args.keep:
+            subprocess.run(["rm", "-rf", str(state)], check=False)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
