@@ -103,3 +103,18 @@ async def test_page_size_and_query_bounds(
     response = await client.get(path, params=params)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/v1/articles", {"organization": "a\x00b"}),
+        ("/v1/articles/a%00", {}),
+        ("/v1/stats/regions", {"topic": "\x00"}),
+    ],
+)
+async def test_nul_characters_are_refused_before_any_query(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> None:
+    response = await client.get(path, params=params)
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]

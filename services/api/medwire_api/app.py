@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import unquote_plus
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -112,6 +113,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         """Per-client rate limit on /v1; ETag and Cache-Control on its reads."""
         if not request.url.path.startswith("/v1/"):
             return await call_next(request)
+        if "\x00" in request.scope["path"] or "\x00" in unquote_plus(request.url.query):
+            # PostgreSQL text cannot hold NUL: refused here rather than failing in a query.
+            return problems.problem(request, 400, "the request contains a NUL character")
         if settings.rate_limit > 0:
             wait = limiter.take(request.client.host if request.client else "?")
             if wait:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterator
 
 # PostgreSQL keeps positions up to 16383 and at most 256 per lexeme; text beyond that is not
 # indexed rather than indexed with wrong positions (which would make false phrase matches).
@@ -21,45 +20,49 @@ MAX_POSITIONS_PER_LEXEME = 256
 MAX_WORD = 60
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKENS = re.compile(rf"[{_HAN}]+|[^\W_{_HAN}]+")
+_TOKENS = re.compile(rf"([{_HAN}]+)|([^\W_{_HAN}]+)")
 
 
 def normalise(text: str) -> str:
     """Full-width forms to ASCII, upper to lower case: what both sides of a search see."""
-    return unicodedata.normalize("NFKC", text).lower()
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check is 10× cheaper
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
-def _is_han(run: str) -> bool:
-    return "\u3400" <= run[0] <= "\ufaff"
-
-
-def tokens(text: str) -> Iterator[str]:
+def tokens(text: str) -> list[str]:
     """The lexemes of `text` in order: bigrams of each Han run (a lone character stands alone),
     whole words otherwise."""
-    for match in _TOKENS.finditer(normalise(text)):
-        run = match.group()
-        if not _is_han(run):
-            yield run[:MAX_WORD]
-        elif len(run) == 1:
-            yield run
+    out: list[str] = []
+    for han, word in _TOKENS.findall(normalise(text)):
+        if word:
+            out.append(word[:MAX_WORD])
+        elif len(han) == 1:
+            out.append(han)
         else:
-            yield from (run[i : i + 2] for i in range(len(run) - 1))
+            out += map(str.__add__, han[:-1], han[1:])
+    return out
 
 
 def tsvector_literal(title: str, text: str) -> str:
     """The article's `tsvector` as text: title lexemes weighted A, body lexemes D (default)."""
-    positions: dict[str, list[str]] = {}
-    position = 0
-    for part, weight in ((title, "A"), (text, "")):
-        for lexeme in tokens(part):
-            position += 1
-            if position > MAX_POSITION:
-                break
-            at = positions.setdefault(lexeme, [])
-            if len(at) < MAX_POSITIONS_PER_LEXEME:
-                at.append(f"{position}{weight}")
-        position += 1  # the title's last lexeme does not run into the body's first
-    return " ".join(f"'{lexeme}':{','.join(at)}" for lexeme, at in positions.items())
+    title_lexemes = tokens(title)[:MAX_POSITION]
+    # The title's last lexeme does not run into the body's first: one position between.
+    first = len(title_lexemes) + 2
+    positions: dict[str, list[int]] = {}
+    for position, lexeme in enumerate(title_lexemes, 1):
+        positions.setdefault(lexeme, []).append(-position)  # negative: weight A
+    for position, lexeme in enumerate(tokens(text)[: max(0, MAX_POSITION - first + 1)], first):
+        at = positions.get(lexeme)
+        if at is None:
+            positions[lexeme] = [position]
+        else:
+            at.append(position)
+    return " ".join(
+        f"'{lexeme}':"
+        + ",".join(f"{-p}A" if p < 0 else str(p) for p in at[:MAX_POSITIONS_PER_LEXEME])
+        for lexeme, at in positions.items()
+    )
 
 
 class EmptyQuery(ValueError):
@@ -68,7 +71,7 @@ class EmptyQuery(ValueError):
 
 def query_terms(q: str) -> list[str]:
     """The search terms of `q`: its whitespace-separated parts that have something to find."""
-    return [t for t in (normalise(part) for part in q.split()) if any(True for _ in tokens(t))]
+    return [t for t in (normalise(part) for part in q.split()) if tokens(t)]
 
 
 def tsquery_literal(q: str) -> str:
@@ -77,7 +80,7 @@ def tsquery_literal(q: str) -> str:
     terms = []
     for term in query_terms(q):
         lexemes = (
-            f"'{lexeme}'" + (":*" if len(lexeme) == 1 and _is_han(lexeme) else "")
+            f"'{lexeme}'" + (":*" if len(lexeme) == 1 and _TOKENS.match(lexeme).group(1) else "")  # type: ignore[union-attr]
             for lexeme in tokens(term)
         )
         terms.append("(" + " <-> ".join(lexemes) + ")")
