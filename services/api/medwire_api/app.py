@@ -92,25 +92,24 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     for module in (articles, entities, stats, feeds, admin):
         app.include_router(module.router)
 
+    limiter = RateLimiter(settings.rate_limit / 60, settings.rate_burst)
+
     @app.middleware("http")
-    async def measure(
+    async def measure_limit_and_cache(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        """Latency and count of every request; on /v1 a per-client rate limit, and ETag and
+        Cache-Control on reads. (One middleware: each costs a task switch per request.)"""
         start = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
+        response = await _limited_and_cached(request, call_next)
+        path = getattr(request.scope.get("route"), "path", "unmatched")
         HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - start)
         HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         return response
 
-    limiter = RateLimiter(settings.rate_limit / 60, settings.rate_burst)
-
-    @app.middleware("http")
-    async def limit_and_cache(
+    async def _limited_and_cached(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        """Per-client rate limit on /v1; ETag and Cache-Control on its reads."""
         if not request.url.path.startswith("/v1/"):
             return await call_next(request)
         if "\x00" in request.scope["path"] or "\x00" in unquote_plus(request.url.query):

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, or_, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from medwire_common.dedup import DuplicateIndex, Member, band_keys
@@ -18,7 +18,6 @@ from medwire_common.schemas import EnrichedArticle
 from .core.search import tsvector_literal
 from .entities import columns_of, store_entities
 from .settings import ApiSettings
-from .tables import ArticleBandRow, ArticleRow
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -117,6 +116,18 @@ _INSERT_BANDS = text(
 )
 
 
+# Arrays, not expanding IN lists: one statement text whatever the batch (16 keys an article).
+_CANDIDATES = text(
+    """
+    SELECT article_id, dup_cluster, minhash, content_hash FROM articles
+    WHERE content_hash = ANY(CAST(:hashes AS text[]))
+        OR article_id IN (SELECT article_id FROM article_bands
+            WHERE band_key = ANY(CAST(:keys AS text[])))
+    ORDER BY ingested_at, article_id
+    """
+)
+
+
 async def assign_clusters(
     conn: AsyncConnection, articles: Sequence[EnrichedArticle]
 ) -> list[EnrichedArticle]:
@@ -124,20 +135,8 @@ async def assign_clusters(
     Idempotent: a redelivered article finds its own earlier rows' cluster again."""
     keys = sorted({k for a in articles if a.minhash for k in band_keys(a.minhash)})
     hashes = sorted({a.content_hash for a in articles if a.content_hash})
-    banded = select(ArticleBandRow.article_id).where(ArticleBandRow.band_key.in_(keys))  # type: ignore[attr-defined]
     candidates = (
-        (
-            await conn.execute(
-                select(
-                    ArticleRow.article_id,
-                    ArticleRow.dup_cluster,
-                    ArticleRow.minhash,
-                    ArticleRow.content_hash,
-                )
-                .where(or_(ArticleRow.content_hash.in_(hashes), ArticleRow.article_id.in_(banded)))  # type: ignore[union-attr,attr-defined]
-                .order_by(ArticleRow.ingested_at, ArticleRow.article_id)
-            )
-        ).all()
+        (await conn.execute(_CANDIDATES, {"keys": keys, "hashes": hashes})).all()
         if keys or hashes
         else []
     )
