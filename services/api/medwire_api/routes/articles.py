@@ -179,24 +179,29 @@ def filtered(stmt: Select[Any], f: ArticleFilters) -> Select[Any]:
     return stmt
 
 
+def organization_ids(name: str) -> Select[Any]:
+    """The organisations `name` names: by full name or an alias."""
+    return select(organizations.c.organization_id).where(
+        or_(
+            organizations.c.name == name,
+            organizations.c.organization_id.in_(
+                select(organization_aliases.c.organization_id).where(
+                    organization_aliases.c.alias == name
+                )
+            ),
+        )
+    )
+
+
 def _entity_filters(f: ArticleFilters) -> list[ColumnElement[bool]]:
     """Conditions on the entity tables, each an EXISTS on the article's rows."""
     article_id = ArticleRow.article_id
     found: list[ColumnElement[bool]] = []
     if f.organization:
-        aliased_ids = select(organization_aliases.c.organization_id).where(
-            organization_aliases.c.alias == f.organization
-        )
-        named = select(organizations.c.organization_id).where(
-            or_(
-                organizations.c.name == f.organization,
-                organizations.c.organization_id.in_(aliased_ids),
-            )
-        )
         found.append(
             exists().where(
                 article_organizations.c.article_id == article_id,
-                article_organizations.c.organization_id.in_(named),
+                article_organizations.c.organization_id.in_(organization_ids(f.organization)),
             )
         )
     if f.person:

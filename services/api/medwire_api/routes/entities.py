@@ -58,6 +58,7 @@ from ..tables import (
     organizations,
     persons,
 )
+from .articles import organization_ids
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
@@ -73,24 +74,18 @@ def _cursor(cursor: str | None, order: str, *types: Any) -> tuple[Any, ...] | No
         raise ProblemError(400, str(exc)) from exc
 
 
+def _by_name(stmt: Select[Any], name: Any, key: Any, cursor: str | None, limit: int) -> Select[Any]:
+    """`stmt` in name order (then id), the page after `cursor`, one more row than `limit`."""
+    after = _cursor(cursor, "name", str, int)
+    if after:
+        stmt = stmt.where(tuple_(name, key) > tuple_(*after))
+    return stmt.order_by(name, key).limit(limit + 1)
+
+
 def _contains(column: Any, q: str) -> ColumnElement[bool]:
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     result: ColumnElement[bool] = column.like(f"%{escaped}%", escape="\\")
     return result
-
-
-def _organization_ids(name: str) -> Select[Any]:
-    """The organisations `name` names: by full name or an alias."""
-    return select(organizations.c.organization_id).where(
-        or_(
-            organizations.c.name == name,
-            organizations.c.organization_id.in_(
-                select(organization_aliases.c.organization_id).where(
-                    organization_aliases.c.alias == name
-                )
-            ),
-        )
-    )
 
 
 def _aliases() -> Any:
@@ -136,11 +131,8 @@ async def list_organizations(
         )
     if type:
         stmt = stmt.where(o.type == type)
-    after = _cursor(cursor, "name", str, int)
-    if after:
-        stmt = stmt.where(tuple_(o.name, o.organization_id) > tuple_(*after))
     async with engine.connect() as conn:
-        rows = (await conn.execute(stmt.order_by(o.name, o.organization_id).limit(limit + 1))).all()
+        rows = (await conn.execute(_by_name(stmt, o.name, o.organization_id, cursor, limit))).all()
     items = [
         OrganizationItem(
             organization_id=r.organization_id, name=r.name, type=r.type, aliases=r.aliases,
@@ -281,11 +273,8 @@ async def list_persons(
         stmt = stmt.where(_contains(p.name, q))
     if organization:
         stmt = stmt.where(p.organization == organization)
-    after = _cursor(cursor, "name", str, int)
-    if after:
-        stmt = stmt.where(tuple_(p.name, p.person_id) > tuple_(*after))
     async with engine.connect() as conn:
-        rows = (await conn.execute(stmt.order_by(p.name, p.person_id).limit(limit + 1))).all()
+        rows = (await conn.execute(_by_name(stmt, p.name, p.person_id, cursor, limit))).all()
         ids = [r.person_id for r in rows[:limit]]
         held = (
             select(ap.person_id, func.unnest(ap.roles).label("role"))
@@ -432,7 +421,7 @@ async def list_agreements(
     a = article_agreements.c
     conditions = []
     if organization:
-        conditions.append(agreement_parties.c.organization_id.in_(_organization_ids(organization)))
+        conditions.append(agreement_parties.c.organization_id.in_(organization_ids(organization)))
     stmt = _agreements_stmt(*conditions).order_by(None)
     if q:
         stmt = stmt.where(_contains(a.title, q))
