@@ -108,6 +108,36 @@ async def test_cursor_pagination_visits_every_article_once_newest_first(api) -> 
     assert dates == sorted(dates, reverse=True) and seen[-1]["article_id"] == "a0099"
 
 
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+async def test_pages_stay_stable_while_articles_are_inserted(api, order) -> None:
+    """Articles stored between page requests (newer, older, and dated like the page being
+    read) never make a page repeat or skip one of the articles that were there at the start."""
+    client, engine = api
+    day = date(2025, 1, 1)
+    first = [make_article(i, published=day + timedelta(days=i % 6)) for i in range(30)]
+    await upsert_articles(engine, first)
+    seen, cursor, extra = [], None, 100
+    for _ in range(20):
+        params = {"limit": 4, "sort": order, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/v1/articles", params=params)).json()
+        seen += [a["article_id"] for a in page["items"]]
+        # A concurrent writer: one article before everything, one after, one in the middle.
+        await upsert_articles(
+            engine,
+            [
+                make_article(extra, published=day + timedelta(days=100)),
+                make_article(extra + 1, published=day - timedelta(days=100)),
+                make_article(extra + 2, published=day + timedelta(days=3)),
+            ],
+        )
+        extra += 3
+        if not (cursor := page["next_cursor"]):
+            break
+    original = {a.article_id for a in first}
+    assert len(seen) == len(set(seen))  # nothing twice
+    assert original <= set(seen)  # nothing of what was there is skipped
+
+
 @pytest.mark.parametrize(
     "params, status, words",
     [
