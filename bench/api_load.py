@@ -132,6 +132,7 @@ class Corpus:
     """Deterministic synthetic enriched articles with Zipf-like popularity of entities."""
 
     def __init__(self, seed: int = 727) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.places = _places()
         provinces = [p for p in self.places if p.adcode and p.adcode.endswith("0000")]
@@ -156,7 +157,9 @@ class Corpus:
         self.place_weights = [1 / (i + 1) ** 0.5 for i in range(len(self.places))]
 
     def article(self, i: int) -> EnrichedArticle:
-        rng = self.rng
+        """The `i`th article: the same whatever was generated before (a resumed load or an
+        ingest sample does not repeat the first articles' texts and signatures)."""
+        rng = random.Random(self.seed << 40 | i)
         orgs = list({o.name: o for o in rng.choices(self.orgs, self.org_weights, k=4)}.values())
         places = list(
             {p.name: p for p in rng.choices(self.places, self.place_weights, k=2)}.values()

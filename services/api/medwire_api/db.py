@@ -12,11 +12,12 @@ from alembic.config import Config
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from medwire_common.dedup import DuplicateIndex, Member, band_keys
+from medwire_common.dedup import BANDS, DuplicateIndex, Member, band_keys
 from medwire_common.schemas import EnrichedArticle
 
 from .core.search import tsvector_literal
-from .entities import columns_of, store_entities
+from .entities import store_entities
+from .schemas import INTERNAL
 from .settings import ApiSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -28,6 +29,9 @@ def make_engine(settings: ApiSettings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
+        # Compiling a plan to machine code pays off for long analytic queries, not for these:
+        # thousands of keys in a lookup make the estimates large enough to trigger it.
+        connect_args={"server_settings": {"jit": "off"}},
     )
 
 
@@ -71,10 +75,11 @@ def article_columns(articles: Sequence[EnrichedArticle]) -> dict[str, list[Any]]
         "language": [a.language for a in articles],
         "relevance": [a.relevance for a in articles],
         "topics": [json.dumps(a.topics, ensure_ascii=False) for a in articles],
-        "record": [a.model_dump_json() for a in articles],
+        "record": [a.model_dump_json(exclude=INTERNAL) for a in articles],
         "dup_cluster": [a.dup_cluster for a in articles],
         "content_hash": [a.content_hash for a in articles],
         "minhash": [_array(a.minhash) if a.minhash else None for a in articles],
+        "bands": [_array(band_keys(a.minhash)) if a.minhash else None for a in articles],
         "search": [tsvector_literal(a.title, a.text) for a in articles],
     }
 
@@ -86,12 +91,12 @@ _UPSERT_ARTICLES = text(
     """
     INSERT INTO articles (article_id, url, canonical_url, source_name, source_domain, title,
         published_at, fetched_at, language, relevance, topics, record, dup_cluster,
-        content_hash, minhash, search)
+        content_hash, minhash, bands, search)
     SELECT x.article_id, x.url, x.canonical_url, x.source_name, x.source_domain, x.title,
         x.published_at, x.fetched_at, x.language, x.relevance,
         ARRAY(SELECT jsonb_array_elements_text(x.topics)), x.record, x.dup_cluster,
         x.content_hash,
-        CAST(x.minhash AS bigint[]),
+        CAST(x.minhash AS bigint[]), CAST(x.bands AS bigint[]),
         CAST(x.search AS tsvector)
     FROM unnest(CAST(:article_id AS text[]), CAST(:url AS text[]),
         CAST(:canonical_url AS text[]), CAST(:source_name AS text[]),
@@ -99,10 +104,10 @@ _UPSERT_ARTICLES = text(
         CAST(:fetched_at AS timestamptz[]), CAST(:language AS text[]),
         CAST(:relevance AS float8[]), CAST(:topics AS jsonb[]), CAST(:record AS jsonb[]),
         CAST(:dup_cluster AS text[]), CAST(:content_hash AS text[]), CAST(:minhash AS text[]),
-        CAST(:search AS text[]))
+        CAST(:bands AS text[]), CAST(:search AS text[]))
         AS x(article_id, url, canonical_url, source_name, source_domain, title, published_at,
             fetched_at, language, relevance, topics, record, dup_cluster, content_hash, minhash,
-            search)
+            bands, search)
     ON CONFLICT (article_id) DO UPDATE SET url = EXCLUDED.url,
         canonical_url = EXCLUDED.canonical_url, source_name = EXCLUDED.source_name,
         source_domain = EXCLUDED.source_domain, title = EXCLUDED.title,
@@ -110,26 +115,21 @@ _UPSERT_ARTICLES = text(
         language = EXCLUDED.language, relevance = EXCLUDED.relevance, topics = EXCLUDED.topics,
         record = EXCLUDED.record, dup_cluster = EXCLUDED.dup_cluster,
         content_hash = EXCLUDED.content_hash, minhash = EXCLUDED.minhash,
-        search = EXCLUDED.search, updated_at = now()
+        bands = EXCLUDED.bands, search = EXCLUDED.search, updated_at = now()
     WHERE articles.record IS DISTINCT FROM EXCLUDED.record
     RETURNING article_id
     """
 )
-_INSERT_BANDS = text(
-    "INSERT INTO article_bands SELECT * FROM unnest(CAST(:keys AS text[]), CAST(:ids AS text[]))"
-    " ON CONFLICT DO NOTHING"
-)
-
-
-# Arrays, not expanding IN lists: one statement text whatever the batch (16 keys an article).
+# Arrays, not expanding IN lists: one statement text whatever the batch. Each band's keys are
+# looked up in that band's index; the planner, which cannot estimate thousands of keys, is told
+# not to read the whole table instead.
+_NO_SEQSCAN = text("SET LOCAL enable_seqscan = off")
+_SEQSCAN = text("SET LOCAL enable_seqscan = on")
 _CANDIDATES = text(
-    """
-    SELECT article_id, dup_cluster, minhash, content_hash FROM articles
-    WHERE content_hash = ANY(CAST(:hashes AS text[]))
-        OR article_id IN (SELECT article_id FROM article_bands
-            WHERE band_key = ANY(CAST(:keys AS text[])))
-    ORDER BY ingested_at, article_id
-    """
+    "SELECT article_id, dup_cluster, minhash, content_hash FROM articles"
+    " WHERE content_hash = ANY(CAST(:hashes AS text[]))"
+    + "".join(f" OR bands[{b + 1}] = ANY(CAST(:band{b} AS bigint[]))" for b in range(BANDS))
+    + " ORDER BY ingested_at, article_id"
 )
 
 
@@ -138,13 +138,14 @@ async def assign_clusters(
 ) -> list[EnrichedArticle]:
     """Give each article the cluster of an earlier stored (or earlier in-batch) near-duplicate.
     Idempotent: a redelivered article finds its own earlier rows' cluster again."""
-    keys = sorted({k for a in articles if a.minhash for k in band_keys(a.minhash)})
+    signed = [band_keys(a.minhash) for a in articles if a.minhash]
     hashes = sorted({a.content_hash for a in articles if a.content_hash})
-    candidates = (
-        (await conn.execute(_CANDIDATES, {"keys": keys, "hashes": hashes})).all()
-        if keys or hashes
-        else []
-    )
+    candidates: Sequence[Any] = []
+    if signed or hashes:
+        keys = {f"band{b}": sorted({k[b] for k in signed}) for b in range(BANDS)}
+        await conn.execute(_NO_SEQSCAN)
+        candidates = (await conn.execute(_CANDIDATES, {"hashes": hashes, **keys})).all()
+        await conn.execute(_SEQSCAN)
     index = DuplicateIndex()
     for row in candidates:
         cluster = row.dup_cluster or row.content_hash or row.article_id
@@ -163,7 +164,7 @@ async def assign_clusters(
 
 
 async def upsert_articles(engine: AsyncEngine, articles: Sequence[EnrichedArticle]) -> None:
-    """Insert or update in one transaction, with duplicate clusters and LSH bands. A row whose
+    """Insert or update in one transaction, with duplicate clusters and LSH band keys. A row whose
     record is unchanged is not touched, so a redelivered or replayed record changes nothing."""
     latest = list(
         {a.article_id: a for a in articles}.values()
@@ -172,7 +173,3 @@ async def upsert_articles(engine: AsyncEngine, articles: Sequence[EnrichedArticl
         clustered = await assign_clusters(conn, latest)
         changed = set((await conn.execute(_UPSERT_ARTICLES, article_columns(clustered))).scalars())
         await store_entities(conn, [a for a in clustered if a.article_id in changed])
-        bands = [(k, a.article_id) for a in clustered if a.minhash for k in band_keys(a.minhash)]
-        if bands:
-            keys, ids = columns_of(bands)
-            await conn.execute(_INSERT_BANDS, {"keys": keys, "ids": ids})

@@ -8,6 +8,10 @@ from pydantic import BaseModel, Field
 
 from medwire_common.schemas import EnrichedArticle
 
+# MinHash signatures are pipeline plumbing (duplicate detection, in their own column), not part
+# of the public record: stored records leave them out.
+INTERNAL = {"minhash"}
+
 
 class ArticleItem(EnrichedArticle):
     """An article in a listing; with a query, its score and a snippet of its text around the

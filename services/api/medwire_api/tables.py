@@ -61,6 +61,10 @@ class ArticleRow(SQLModel, table=True):
     minhash: list[int] | None = Field(
         default=None, sa_column=Column(ARRAY(BigInteger), nullable=True)
     )
+    # LSH band keys of the MinHash (medwire_common.dedup.band_keys): duplicate candidates.
+    bands: list[int] | None = Field(
+        default=None, sa_column=Column(ARRAY(BigInteger), nullable=True)
+    )
     search: str | None = Field(default=None, sa_column=Column(TSVECTOR, nullable=True))
     ingested_at: datetime | None = Field(
         default=None,
@@ -70,15 +74,6 @@ class ArticleRow(SQLModel, table=True):
         default=None,
         sa_column=Column(DateTime(timezone=True), server_default=func.now(), nullable=False),
     )
-
-
-class ArticleBandRow(SQLModel, table=True):
-    """LSH band keys of each article's MinHash: articles sharing a key are duplicate candidates."""
-
-    __tablename__ = "article_bands"
-
-    band_key: str = Field(primary_key=True)
-    article_id: str = Field(primary_key=True, foreign_key="articles.article_id", ondelete="CASCADE")
 
 
 # Entity tables (migration 0003), written by `entities.py` with bulk SQL; described here for

@@ -8,6 +8,7 @@ its cluster, so exact duplicates cluster even without a signature.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -24,14 +25,23 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()[:24]
 
 
-def band_keys(signature: Sequence[int]) -> list[str]:
+def band_keys(signature: Sequence[int]) -> tuple[int, ...]:
+    """The LSH keys of a signature, one a band: a 64-bit hash of the band's rows and its number
+    (signed, to be a PostgreSQL bigint), so that one array of keys per article serves an overlap
+    search (`&&`) and a key of one band never meets another band's."""
     if len(signature) != BANDS * ROWS:
         raise ValueError(f"a signature has {BANDS * ROWS} values, got {len(signature)}")
+    return _band_keys(tuple(signature))
+
+
+@functools.lru_cache(maxsize=65536)  # an article's keys are needed to find, index and store it
+def _band_keys(signature: tuple[int, ...]) -> tuple[int, ...]:
     keys = []
     for band in range(BANDS):
-        chunk = ",".join(str(v) for v in signature[band * ROWS : (band + 1) * ROWS])
-        keys.append(f"{band}:{hashlib.blake2b(chunk.encode(), digest_size=8).hexdigest()}")
-    return keys
+        chunk = f"{band}:" + ",".join(map(str, signature[band * ROWS : (band + 1) * ROWS]))
+        digest = hashlib.blake2b(chunk.encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return tuple(keys)
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
@@ -50,7 +60,7 @@ class Member:
 class DuplicateIndex:
     """Articles seen so far, by band. `assign` returns the cluster of a new article and adds it."""
 
-    by_band: dict[str, list[Member]] = field(default_factory=dict)
+    by_band: dict[int, list[Member]] = field(default_factory=dict)
     by_hash: dict[str, str] = field(default_factory=dict)
 
     def add(self, member: Member, content: str | None = None) -> None:

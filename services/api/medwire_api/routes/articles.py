@@ -33,7 +33,7 @@ from ..core.cursor import BadCursor, decode_cursor, encode_cursor
 from ..core.search import EmptyQuery, snippet, tsquery_literal
 from ..deps import EngineDep
 from ..problems import ProblemError
-from ..schemas import ArticlePage, Problem
+from ..schemas import INTERNAL, ArticlePage, Problem
 from ..tables import (
     ArticleRow,
     article_events,
@@ -48,8 +48,6 @@ from ..tables import (
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
 
-# MinHash signatures are pipeline plumbing (duplicate detection), not part of the public record.
-INTERNAL = {"minhash"}
 # A search ranks the newest matches of the query (and filters) this many at most: a common
 # term can match most of a million articles, and ranking them all would take seconds.
 SEARCH_WINDOW = 1000
@@ -273,8 +271,6 @@ async def article_page(
     items = []
     for row in page:
         found = snippet(row.text, f.q) if f.q else None
-        if not isinstance(row.record, str):
-            raise RuntimeError(f"DEBUG {type(row.record)} {row._fields} {stmt}")
         head = (
             f'{{"score":{json.dumps(row.score)},"snippet":{json.dumps(found, ensure_ascii=False)},'
         )
@@ -283,7 +279,8 @@ async def article_page(
     return Response(body, media_type="application/json")
 
 
-PUBLIC_RECORD = cast(ArticleRow.record.op("-")(literal("minhash")), Text).label("record")  # type: ignore[attr-defined]
+# Stored records are public as they are (without MinHash since migration 0005): served as text.
+PUBLIC_RECORD = cast(ArticleRow.record, Text).label("record")
 
 
 def _text(f: ArticleFilters) -> Any:

@@ -17,9 +17,9 @@ from medwire_common.schemas import EnrichedArticle
 
 from ..core import feeds
 from ..deps import EngineDep
-from ..schemas import Problem
+from ..schemas import INTERNAL, Problem
 from ..tables import ArticleRow
-from .articles import INTERNAL, ArticleFilters, FiltersDep, filtered
+from .articles import ArticleFilters, FiltersDep, filtered
 
 router = APIRouter(prefix="/v1", tags=["feeds and exports"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
