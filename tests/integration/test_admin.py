@@ -18,6 +18,7 @@ from tests.support import consume, headers_of
 
 pytestmark = pytest.mark.integration
 TOKEN = {"authorization": "Bearer s3cret"}
+SOURCE = {"kind": "list", "start_urls": ["http://fixture.test/news/"], "region": "山西省"}
 
 
 async def serve(**settings: str) -> AsyncIterator[httpx.AsyncClient]:
@@ -48,9 +49,15 @@ async def client(
 async def test_admin_routes_need_the_token(
     client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
-    for path, body in (("/v1/crawls", {"source": "demo"}), ("/v1/replay", {"topic": "pages.raw"})):
-        response = await client.post(path, json=body, headers=headers)
-        assert response.status_code == 401
+    for method, path, body in (
+        ("POST", "/v1/crawls", {"source": "demo"}),
+        ("POST", "/v1/replay", {"topic": "pages.raw"}),
+        ("GET", "/v1/admin/sources", None),
+        ("PUT", "/v1/admin/sources/x", SOURCE),
+        ("DELETE", "/v1/admin/sources/x", None),
+    ):
+        response = await client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 401, (method, path)
         assert response.headers["content-type"] == "application/problem+json"
 
 
@@ -90,6 +97,69 @@ async def test_bad_crawl_requests_are_refused(
     response = await client.post("/v1/crawls", json=order, headers=TOKEN)
     assert response.status_code == 422
     assert why in response.json()["detail"]
+
+
+async def test_sources_are_added_listed_replaced_and_removed(client: httpx.AsyncClient) -> None:
+    created = await client.put("/v1/admin/sources/fixture-news", json=SOURCE, headers=TOKEN)
+    assert created.status_code == 201, created.text
+    assert created.json()["definition"] == {
+        **SOURCE, "name": "fixture-news", "article_pattern": None, "follow_pattern": None,
+        "language": "zh", "verified": True,
+    }  # fmt: skip
+    changed = {**SOURCE, "name": "fixture-news", "kind": "rss", "enabled": False}
+    replaced = await client.put("/v1/admin/sources/fixture-news", json=changed, headers=TOKEN)
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["definition"]["kind"] == "rss" and not replaced.json()["enabled"]
+    assert replaced.json()["created_at"] == created.json()["created_at"]
+    await client.put("/v1/admin/sources/another", json=SOURCE, headers=TOKEN)
+    listed = (await client.get("/v1/admin/sources", headers=TOKEN)).json()
+    assert [s["definition"]["name"] for s in listed] == ["another", "fixture-news"]
+    one = await client.get("/v1/admin/sources/fixture-news", headers=TOKEN)
+    assert one.json() == replaced.json()
+    assert (await client.delete("/v1/admin/sources/fixture-news", headers=TOKEN)).status_code == 204
+    for method in ("GET", "DELETE"):
+        gone = await client.request(method, "/v1/admin/sources/fixture-news", headers=TOKEN)
+        assert gone.status_code == 404
+        assert gone.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "name, body, why",
+    [
+        ("meta", {**SOURCE, "start_urls": ["http://169.254.169.254/"]}, "internal address"),
+        ("ftp", {**SOURCE, "start_urls": ["ftp://fixture.test/"]}, "http(s)"),
+        ("regex", {**SOURCE, "article_pattern": "(unclosed"}, "regular expression"),
+        ("kind", {**SOURCE, "kind": "podcast"}, "kind"),
+        ("named", {**SOURCE, "name": "other"}, "the path"),
+        ("extra", {**SOURCE, "cookies": "x"}, "cookies"),
+        ("bad name!", SOURCE, "name"),
+    ],
+)
+async def test_bad_sources_are_refused(
+    client: httpx.AsyncClient, name: str, body: dict[str, object], why: str
+) -> None:
+    response = await client.put(f"/v1/admin/sources/{name}", json=body, headers=TOKEN)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert why in response.text
+    assert (await client.get("/v1/admin/sources", headers=TOKEN)).json() == []
+
+
+async def test_a_managed_source_is_crawled_with_its_definition(
+    client: httpx.AsyncClient, kafka: str, topic_prefix: str
+) -> None:
+    await client.put("/v1/admin/sources/fixture-news", json=SOURCE, headers=TOKEN)
+    response = await client.post("/v1/crawls", json={"source": "fixture-news"}, headers=TOKEN)
+    assert response.status_code == 202, response.text
+    [record] = await consume(kafka, f"{topic_prefix}crawl.requests", lambda rs: len(rs) >= 1)
+    assert record.key == b"fixture.test"
+    request = CrawlRequest.model_validate_json(record.value)
+    assert request.source == "fixture-news" and request.definition is not None
+    assert request.definition.start_urls == SOURCE["start_urls"]
+    off = {**SOURCE, "enabled": False}
+    await client.put("/v1/admin/sources/fixture-news", json=off, headers=TOKEN)
+    refused = await client.post("/v1/crawls", json={"source": "fixture-news"}, headers=TOKEN)
+    assert refused.status_code == 409 and "switched off" in refused.json()["detail"]
 
 
 async def test_replay_moves_dead_letters_back_once(

@@ -55,3 +55,12 @@ def test_feed_links_read_rss_and_atom() -> None:
     atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://x/b.html"/></entry></feed>'
     assert feed_links(rss) == ["http://x/a.html"]
     assert feed_links(atom) == ["http://x/b.html"]
+
+
+def test_a_crawl_request_carrying_its_source_needs_no_sources_yaml() -> None:
+    from medwire_common.schemas import CrawlRequest, SourceConfig
+    from medwire_crawler.worker import resolve
+
+    managed = SourceConfig(name="managed", kind="rss", start_urls=["https://example.com/feed"])
+    source, url = resolve(CrawlRequest(source="managed", definition=managed), {})
+    assert source == managed and url is None

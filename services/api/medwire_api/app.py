@@ -25,7 +25,7 @@ from . import problems
 from .core.ratelimit import RateLimiter
 from .db import make_engine, migrate
 from .ingest import IN_TOPIC, ingest_handler
-from .routes import admin, articles, entities, feeds, stats
+from .routes import admin, articles, entities, feeds, managed_sources, stats
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.producer = None  # started by the first admin request that needs it
     app.state.producer_lock = asyncio.Lock()
     problems.install(app)
-    for module in (articles, entities, stats, feeds, admin):
+    for module in (articles, entities, stats, feeds, admin, managed_sources):
         app.include_router(module.router)
 
     limiter = RateLimiter(settings.rate_limit / 60, settings.rate_burst)

@@ -8,10 +8,13 @@ what the public API returns (DESIGN.md, "The enriched article (v1)").
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .ids import domain_of
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -229,9 +232,54 @@ class EnrichedArticle(CleanArticle):
     extractor_version: str = ""
 
 
+class SourceConfig(BaseModel):
+    """A source to crawl: an entry of `sources.yaml`, or one managed through the admin API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
+    kind: Literal["sitemap", "rss", "list", "epaper"]
+    start_urls: list[str] = Field(min_length=1, max_length=50)
+    # Regexes on absolute URLs: which links are articles, which are list/edition pages to follow.
+    article_pattern: str | None = Field(None, max_length=500)
+    follow_pattern: str | None = Field(None, max_length=500)
+    region: str | None = Field(None, max_length=100)
+    language: str = Field("zh", max_length=20)
+    verified: bool = Field(True, description="False when the source could not be checked from here")
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_only(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("http://", "https://")) or len(url) > 2000:
+                raise ValueError(
+                    f"start URL {url[:100]!r} is not http(s) (or over 2,000 characters)"
+                )
+        return urls
+
+    @field_validator("article_pattern", "follow_pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from exc
+        return pattern
+
+    @property
+    def domain(self) -> str:
+        return domain_of(self.start_urls[0])
+
+
 class CrawlRequest(Record):
     """A request on `crawl.requests` (keyed by domain): crawl a configured source, or one URL."""
 
     source: str | None = Field(None, description="Name of a source in sources.yaml")
     url: str | None = Field(None, description="A single page to fetch (admin requests)")
     requested_at: datetime | None = None
+    definition: SourceConfig | None = Field(
+        None,
+        description="The source itself when it is managed through the admin API (crawlers "
+        "need not know it from sources.yaml)",
+    )

@@ -89,6 +89,8 @@ async def crawl(
 
 
 def resolve(request: CrawlRequest, sources: dict[str, Source]) -> tuple[Source, str | None]:
+    if request.definition is not None:  # managed through the admin API
+        return request.definition, request.url
     if request.source:
         if request.source not in sources:
             raise RecordError(

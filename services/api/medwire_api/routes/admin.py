@@ -1,39 +1,30 @@
 """Admin routes, behind `Authorization: Bearer $MEDWIRE_ADMIN_TOKEN` (off when it is unset):
-crawl requests onto `crawl.requests`, and replay of a dead-letter topic onto its topic."""
+crawl requests onto `crawl.requests`, and replay of a dead-letter topic onto its topic (source
+management: managed_sources.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
-import socket
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, model_validator
 
 from medwire_common.schemas import CrawlRequest
 from medwire_common.stage import new_producer
 
-from ..core.targets import RefusedTarget, check_target, parse_allow_list
+from ..deps import EngineDep
 from ..problems import ProblemError
 from ..schemas import Problem
 from ..settings import ApiSettings
+from .guards import allowed_target, require_admin
+from .managed_sources import managed_source
 
 CRAWL_TOPIC = "crawl.requests"
 REPLAYABLE = ("crawl.requests", "pages.raw", "articles.clean", "articles.enriched")
-
-
-def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    settings: ApiSettings = request.app.state.settings
-    token = settings.admin_token.get_secret_value()
-    if not token:
-        raise ProblemError(403, "admin routes are off: set MEDWIRE_ADMIN_TOKEN to turn them on")
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
-        raise ProblemError(401, "admin routes need `Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`")
 
 
 router = APIRouter(
@@ -45,7 +36,9 @@ router = APIRouter(
 
 
 class CrawlOrder(BaseModel):
-    source: str | None = Field(None, max_length=100, description="A source of sources.yaml")
+    source: str | None = Field(
+        None, max_length=100, description="A managed source, or one of the crawlers' sources.yaml"
+    )
     url: str | None = Field(None, max_length=2000, description="One page to fetch")
 
     @model_validator(mode="after")
@@ -76,24 +69,29 @@ async def producer(request: Request) -> Any:
     return state.producer
 
 
-def _resolve(host: str) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
-
-
-@router.post("/crawls", status_code=202, response_model=Enqueued)
-async def request_crawl(request: Request, order: CrawlOrder) -> Enqueued:
-    """Ask the crawlers to crawl a configured source or one URL. URLs must be http(s) and may
-    not resolve to internal addresses unless `MEDWIRE_CRAWL_ALLOW` lists them."""
+@router.post(
+    "/crawls", status_code=202, response_model=Enqueued, responses={409: {"model": Problem}}
+)
+async def request_crawl(request: Request, order: CrawlOrder, engine: EngineDep) -> Enqueued:
+    """Ask the crawlers to crawl a source (managed here, or of their sources.yaml) or one URL.
+    URLs must be http(s) and may not resolve to internal addresses unless `MEDWIRE_CRAWL_ALLOW`
+    lists them."""
     settings: ApiSettings = request.app.state.settings
-    if order.url is not None:
-        hosts, networks = parse_allow_list(settings.crawl_allow.split(","))
-        try:
-            key = await asyncio.to_thread(check_target, order.url, _resolve, hosts, networks)
-        except RefusedTarget as exc:
-            raise ProblemError(422, f"refused to crawl {order.url!r}: {exc}") from exc
+    managed = await managed_source(engine, order.source) if order.source else None
+    definition = managed.definition if managed else None
+    if managed is not None:
+        if not managed.enabled:
+            raise ProblemError(409, f"the source {order.source!r} is switched off")
+        for url in managed.definition.start_urls:  # addresses may have changed since
+            await allowed_target(settings, url)
+        key = managed.definition.domain
+    elif order.url is not None:
+        key = await allowed_target(settings, order.url)
     else:
         key = f"source:{order.source}"
-    crawl = CrawlRequest(source=order.source, url=order.url, requested_at=datetime.now(UTC))
+    crawl = CrawlRequest(
+        source=order.source, url=order.url, requested_at=datetime.now(UTC), definition=definition
+    )
     topic = settings.topic(CRAWL_TOPIC)
     sending = await producer(request)
     try:

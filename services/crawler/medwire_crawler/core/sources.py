@@ -5,50 +5,17 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from medwire_common.ids import domain_of
+from medwire_common.schemas import SourceConfig
 
 _ENV = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
 
-class Source(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    kind: Literal["sitemap", "rss", "list", "epaper"]
-    start_urls: list[str] = Field(min_length=1)
-    # Regexes on absolute URLs: which links are articles, which are list/edition pages to follow.
-    article_pattern: str | None = None
-    follow_pattern: str | None = None
-    region: str | None = None
-    language: str = "zh"
-    verified: bool = Field(True, description="False when the source could not be checked from here")
-
-    @field_validator("start_urls")
-    @classmethod
-    def _http_only(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not url.startswith(("http://", "https://")):
-                raise ValueError(f"start URL {url!r} is not http(s)")
-        return urls
-
-    @field_validator("article_pattern", "follow_pattern")
-    @classmethod
-    def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from exc
-        return pattern
-
-    @property
-    def domain(self) -> str:
-        return domain_of(self.start_urls[0])
+# One model for both: an entry of the file and a source managed through the admin API.
+Source = SourceConfig
 
 
 class SourcesFile(BaseModel):

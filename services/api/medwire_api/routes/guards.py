@@ -1,0 +1,39 @@
+"""What every admin route shares: the token, and the rule for what may be crawled (http(s),
+no loopback, private, link-local or metadata address after DNS resolution, unless
+`MEDWIRE_CRAWL_ALLOW` lists it)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import socket
+from typing import Annotated
+
+from fastapi import Header, Request
+
+from ..core.targets import RefusedTarget, check_target, parse_allow_list
+from ..problems import ProblemError
+from ..settings import ApiSettings
+
+
+def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    settings: ApiSettings = request.app.state.settings
+    token = settings.admin_token.get_secret_value()
+    if not token:
+        raise ProblemError(403, "admin routes are off: set MEDWIRE_ADMIN_TOKEN to turn them on")
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        raise ProblemError(401, "admin routes need `Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`")
+
+
+def resolve_host(host: str) -> list[str]:
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+
+
+async def allowed_target(settings: ApiSettings, url: str, what: str = "crawl") -> str:
+    """`url`'s host (the crawl request's key) if it may be crawled; a 422 problem if not."""
+    hosts, networks = parse_allow_list(settings.crawl_allow.split(","))
+    try:
+        return await asyncio.to_thread(check_target, url, resolve_host, hosts, networks)
+    except RefusedTarget as exc:
+        raise ProblemError(422, f"refused to {what} {url!r}: {exc}") from exc
