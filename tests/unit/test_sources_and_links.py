@@ -1,7 +1,8 @@
 import pytest
 
 from medwire_crawler.core.links import classify_links, feed_links
-from medwire_crawler.core.sources import SourcesError, parse_sources
+from medwire_crawler.core.sources import SourcesError, load_sources, parse_sources
+from tests.support import ROOT
 
 
 def test_sources_expand_environment_and_defaults() -> None:
@@ -10,6 +11,17 @@ def test_sources_expand_environment_and_defaults() -> None:
     )
     assert parse_sources(text, {})["a"].start_urls == ["http://d.test/rss.xml"]
     assert parse_sources(text, {"SITE": "http://e.test"})["a"].domain == "e.test"
+
+
+def test_the_shipped_sources_are_valid_and_say_they_are_unchecked() -> None:
+    sources = load_sources(ROOT / "sources.yaml")
+    assert len(sources) >= 15
+    assert {s.kind for s in sources.values()} >= {"list", "epaper"}
+    # Nothing could be fetched from the development machine: none may claim to be checked.
+    assert not [s.name for s in sources.values() if s.verified]
+    assert len({s.domain for s in sources.values()}) >= 15
+    demo = load_sources(ROOT / "tests/fixtures/site/sources.yaml")
+    assert all(s.domain == "127.0.0.1" for s in demo.values())
 
 
 @pytest.mark.parametrize(
