@@ -170,3 +170,52 @@ async def test_crawler_dead_letters_malformed_and_unknown_requests_and_goes_on(
         assert statuses == [200, 200, 404, 500]
     finally:
         service.stop()
+
+
+async def test_pages_the_crawler_cannot_fetch_are_dead_lettered_as_crawl_requests(
+    kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
+) -> None:
+    port = free_port()
+    env = service_env(
+        kafka,
+        topic_prefix,
+        MEDWIRE_CRAWLER_PORT=str(port),
+        MEDWIRE_DEMO_SITE=fixture_site,
+        MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
+        MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
+        MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
+        MEDWIRE_CRAWLER_MAX_PAGE_BYTES="3000",  # the article below is 6.5 kB
+        MEDWIRE_CRAWLER_RETRY_TIMES="1",
+    )
+    service = ServiceProcess("crawler", port, env).start(log_dir)
+    big = f"{fixture_site}/news/2025/0616/20250616A01.html"
+    unreachable = "http://127.0.0.1:9/news/2025/0101/1.html"  # discard port: refused
+    small = f"{fixture_site}/news/2025/0710/zhuce.html"
+    try:
+        await produce(
+            kafka,
+            topic_prefix + "crawl.requests",
+            [
+                (b"127.0.0.1", CrawlRequest(url=url).model_dump_json().encode())
+                for url in (big, unreachable, small)
+            ],
+        )
+        dlq = await consume(
+            kafka, topic_prefix + "crawl.requests.dlq", lambda rs: len(rs) >= 2, timeout=90
+        )
+        failed = {CrawlRequest.model_validate_json(r.value).url: headers_of(r) for r in dlq}
+        assert set(failed) == {big, unreachable}, service.log_tail()
+        assert failed[big]["medwire-error-reason"] == "oversized_page"
+        assert "3000" in failed[big]["medwire-error-detail"]
+        assert failed[unreachable]["medwire-error-reason"] == "fetch_failed"
+        assert all(r.key == b"127.0.0.1" for r in dlq)
+        pages = await consume(kafka, topic_prefix + "pages.raw", lambda rs: len(rs) >= 1)
+        assert [json.loads(p.value)["url"] for p in pages] == [small]
+        counted = [
+            line
+            for line in service.metrics_text().splitlines()
+            if line.startswith("medwire_crawler_fetch_failures_total{")
+        ]
+        assert any('reason="oversized_page"' in line for line in counted), counted
+    finally:
+        service.stop()

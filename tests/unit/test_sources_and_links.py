@@ -46,20 +46,46 @@ def test_invalid_sources_are_refused_with_the_place_of_the_error(text: str, mess
 
 
 def test_list_page_links_split_into_articles_and_pagination() -> None:
-    articles, follow = classify_links(
+    links = classify_links(
         "http://x.test/epaper/index.html",
         [
-            "2025-08/01/node_01.html",
-            "index_2.html",
-            "#top",
-            "/about.html",
-            "2025-08/01/node_01.html#a",
+            ("2025-08/01/node_01.html", "第一版"),
+            ("index_2.html", "下一页"),
+            ("#top", "顶部"),
+            ("/about.html", "关于我们"),
+            ("2025-08/01/node_01.html#a", "第一版"),
         ],
         r"/epaper/\d{4}-\d{2}/\d{2}/node_\d+\.html$",
         r"/epaper/index(?:_\d+)?\.html$",
     )
-    assert articles == ["http://x.test/epaper/2025-08/01/node_01.html"]
-    assert follow == ["http://x.test/epaper/index_2.html"]
+    assert links.articles == ["http://x.test/epaper/2025-08/01/node_01.html"]
+    assert links.follow == ["http://x.test/epaper/index_2.html"]
+
+
+def test_without_patterns_articles_are_told_by_url_shape_and_headline_text() -> None:
+    anchors = [
+        ("/xwzx/202507/t20250725_123456.html", "通知"),  # dated id: an article
+        ("/news/2025/0616/20250616A01.html", "详情"),
+        ("/art/a.html", "山西省药监局与晋中市签署医药创新转化合作协议"),  # a headline
+        ("/about/index.html", "关于我们"),  # navigation
+        ("/zwgk/", "政务公开公开目录导航栏目"),  # a directory, however long its text
+        ("list_2.html", "2"),  # pagination by URL and by text
+        ("/list.jsp?page=3", "下一页"),
+        ("/files/notice.PDF", "关于印发医疗器械注册管理办法的通知"),  # a document
+        ("/img/banner.jpg", "横幅图片横幅图片横幅图片"),  # a binary
+        ("https://other.test/2025/07/25/1.html", "别的网站的一篇新闻报道标题很长"),  # off site
+        ("http://sub.x.test/20250725/1.html", "子域名"),  # a subdomain is the site's
+        ("mailto:a@x.test", "联系我们"),
+    ]
+    links = classify_links("http://x.test/news/index.html", anchors, None, None, "x.test")
+    assert links.articles == [
+        "http://x.test/xwzx/202507/t20250725_123456.html",
+        "http://x.test/news/2025/0616/20250616A01.html",
+        "http://x.test/art/a.html",
+        "http://sub.x.test/20250725/1.html",
+    ]
+    assert links.follow == ["http://x.test/news/list_2.html", "http://x.test/list.jsp?page=3"]
+    assert links.documents == ["http://x.test/files/notice.PDF"]
 
 
 def test_feed_links_read_rss_and_atom() -> None:

@@ -1,23 +1,29 @@
 """Item pipeline that publishes every fetched page to `pages.raw` with aiokafka, keyed by the
-page's URL fingerprint. The crawl is only done when every send is acknowledged."""
+page's URL fingerprint, and every page that could not be fetched to `crawl.requests.dlq`
+(keyed by domain, the reason in the headers). The crawl is only done when every send is
+acknowledged."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from scrapy.crawler import Crawler
 
+from medwire_common.ids import domain_of
 from medwire_common.schemas import RawPage
 from medwire_common.stage import new_producer
 
 from . import metrics
 from .settings import CrawlerSettings
+from .spider import FetchFailure
 
 log = logging.getLogger(__name__)
 OUT_TOPIC = "pages.raw"
+FAILED_TOPIC = "crawl.requests.dlq"
 
 
 class KafkaPublisherPipeline:
@@ -25,6 +31,7 @@ class KafkaPublisherPipeline:
         self.settings = settings
         self.crawler = crawler
         self.topic = settings.topic(OUT_TOPIC)
+        self.failed_topic = settings.topic(FAILED_TOPIC)
         self.producer: AIOKafkaProducer | None = None
         self.pending: set[asyncio.Future[Any]] = set()
 
@@ -39,6 +46,8 @@ class KafkaPublisherPipeline:
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         assert self.producer is not None
+        if "failure" in item:
+            return await self._dead_letter(item["failure"])
         page: RawPage = item["page"]
         future = await self.producer.send(
             self.topic, page.model_dump_json().encode(), key=page.page_id.encode()
@@ -46,6 +55,27 @@ class KafkaPublisherPipeline:
         self.pending.add(future)
         future.add_done_callback(lambda f, source=page.source.name: self._sent(f, source))
         return {"page_id": page.page_id, "url": page.final_url, "status": page.status}
+
+    async def _dead_letter(self, failure: FetchFailure) -> dict[str, Any]:
+        assert self.producer is not None
+        source = failure.request.source or "unknown"
+        log.error("%s; sent to %s", failure.detail, self.failed_topic)
+        metrics.FETCH_FAILED.labels(source, failure.reason).inc()
+        headers = [
+            ("medwire-error-reason", failure.reason.encode()),
+            ("medwire-error-detail", failure.detail.encode("utf-8")[:4000]),
+            ("medwire-stage", b"crawler"),
+            ("medwire-failed-at", datetime.now(UTC).isoformat().encode()),
+        ]
+        future = await self.producer.send(
+            self.failed_topic,
+            failure.request.model_dump_json().encode(),
+            key=domain_of(failure.request.url or "").encode(),
+            headers=headers,
+        )
+        self.pending.add(future)
+        future.add_done_callback(self.pending.discard)
+        return {"failed": failure.request.url, "reason": failure.reason}
 
     def _sent(self, future: asyncio.Future[Any], source: str) -> None:
         self.pending.discard(future)
