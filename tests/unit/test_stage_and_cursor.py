@@ -45,3 +45,15 @@ def test_record_error_survives_the_trip_from_a_worker_process() -> None:
 
     err = pickle.loads(pickle.dumps(RecordError("page_too_large", "too big")))
     assert (err.reason, str(err)) == ("page_too_large", "too big")
+
+
+def test_the_first_log_line_masks_secrets_and_passwords_in_urls() -> None:
+    from medwire_api.settings import ApiSettings
+
+    settings = ApiSettings(
+        MEDWIRE_DATABASE_URL="postgresql://medwire:s3cret@db:5432/medwire",
+        MEDWIRE_ADMIN_TOKEN="t0ken",
+    )
+    shown = str(settings.masked())
+    assert "s3cret" not in shown and "t0ken" not in shown
+    assert settings.masked()["database_url"] == "postgresql://medwire:***@db:5432/medwire"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import SecretStr
@@ -33,5 +34,9 @@ class CommonSettings(BaseSettings):
         """The settings as a dict for the first log line, secrets masked."""
         out: dict[str, Any] = {}
         for key, value in self.model_dump().items():
-            out[key] = "***" if isinstance(getattr(self, key), SecretStr) else value
+            if isinstance(getattr(self, key), SecretStr):
+                value = "***"
+            elif isinstance(value, str) and "://" in value:  # a password in a URL
+                value = re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", value)
+            out[key] = value
         return out

@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaProducer
 from scrapy.crawler import Crawler
 
@@ -20,6 +21,7 @@ from medwire_common.stage import new_producer
 from . import metrics
 from .settings import CrawlerSettings
 from .spider import FetchFailure
+from .store import PageState, PageStore
 
 log = logging.getLogger(__name__)
 OUT_TOPIC = "pages.raw"
@@ -32,6 +34,7 @@ class KafkaPublisherPipeline:
         self.crawler = crawler
         self.topic = settings.topic(OUT_TOPIC)
         self.failed_topic = settings.topic(FAILED_TOPIC)
+        self.store: PageStore | None = crawler.settings.get("MEDWIRE_PAGE_STORE")
         self.producer: AIOKafkaProducer | None = None
         self.pending: set[asyncio.Future[Any]] = set()
 
@@ -54,7 +57,27 @@ class KafkaPublisherPipeline:
         )
         self.pending.add(future)
         future.add_done_callback(lambda f, source=page.source.name: self._sent(f, source))
+        state: PageState | None = item.get("state")
+        if state is not None and self.store is not None:
+            remembering = asyncio.ensure_future(self._remember(future, state))
+            self.pending.add(remembering)
+            remembering.add_done_callback(self.pending.discard)
         return {"page_id": page.page_id, "url": page.final_url, "status": page.status}
+
+    async def _remember(self, published: asyncio.Future[Any], state: PageState) -> None:
+        """Remember the page once Kafka has it (not before: a page lost on the way would never
+        be fetched again). If remembering fails, the next crawl publishes the page again."""
+        assert self.store is not None
+        try:
+            await published
+        except Exception:  # noqa: BLE001 - counted and logged by _sent
+            return
+        try:
+            await self.store.record(state)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if self.crawler.stats:
+                self.crawler.stats.inc_value("medwire/remember_failed")
+            log.warning("crawler: could not remember %s: %s", state.url, exc)
 
     async def _dead_letter(self, failure: FetchFailure) -> dict[str, Any]:
         assert self.producer is not None

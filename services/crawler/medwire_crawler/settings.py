@@ -1,4 +1,5 @@
-"""Crawler settings (`MEDWIRE_*`, plus `MEDWIRE_CRAWLER_*` and `MEDWIRE_SOURCES`)."""
+"""Crawler settings (`MEDWIRE_*`, plus `MEDWIRE_CRAWLER_*`, `MEDWIRE_SOURCES` and
+`MEDWIRE_DATABASE_URL`)."""
 
 from pydantic import AliasChoices, Field
 
@@ -12,6 +13,9 @@ def _env(name: str) -> AliasChoices:
 class CrawlerSettings(CommonSettings):
     http_port: int = Field(8003, validation_alias=_env("PORT"))
     sources: str = Field("sources.yaml", validation_alias=AliasChoices("MEDWIRE_SOURCES"))
+    # Where fetched pages are remembered (table crawler_pages), shared by every instance; unset:
+    # nothing is remembered, every crawl fetches and publishes every page again.
+    database_url: str = Field("", validation_alias=AliasChoices("MEDWIRE_DATABASE_URL"))
     user_agent: str = Field(
         "medwire/0.1 (+https://github.com/medwire/medwire)", validation_alias=_env("USER_AGENT")
     )

@@ -8,17 +8,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from medwire_common.ids import page_id
+from medwire_common.ids import canonical_url, page_id
 from medwire_common.schemas import CrawlRequest, RawPage
 from medwire_common.schemas import Source as SourceRef
 
 from .core.links import DOCUMENTS, classify_links, feed_links, is_article
 from .core.sources import Source
+from .middleware import CONDITIONAL, KNOWN
+from .store import PageState, PageStore, body_hash
 
 # What the cleaner can read; anything else fetched (an extensionless link to a binary) is not
 # published.
@@ -44,59 +48,87 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self.only_url = only_url
         self.allowed_domains = [source.domain] if not only_url else []
+        # List pages, feeds and editions read in this crawl: remembered only when it finishes
+        # (a list page remembered before its articles were published would hide them).
+        self.navigation: list[PageState] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.remember_navigation, signal=signals.spider_closed)
+        return spider
+
+    @property
+    def store(self) -> PageStore | None:
+        return self.crawler.settings.get("MEDWIRE_PAGE_STORE")  # type: ignore[no-any-return]
+
+    def _request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
+        meta = {CONDITIONAL: True}
+        return scrapy.Request(url, callback, errback=self.fetch_failed, meta=meta, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.only_url:
-            yield scrapy.Request(self.only_url, self.parse_article, errback=self.fetch_failed)
+            yield self._request(self.only_url, self.parse_article)
             return
         for url in self.source.start_urls:
-            yield scrapy.Request(
-                url, self.parse_navigation, errback=self.fetch_failed, dont_filter=True
-            )
+            yield self._request(url, self.parse_navigation, dont_filter=True)
 
-    def parse_navigation(self, response: Response) -> Iterator[scrapy.Request]:
+    def _unchanged(self, response: Response, digest: str) -> bool:
+        """304, or the same body as last time (servers without validators)."""
+        known: PageState | None = response.meta.get(KNOWN)
+        if response.status == 304 or (
+            known and known.status == response.status and known.content_hash == digest
+        ):
+            self.crawler.stats.inc_value("medwire/unchanged")
+            return True
+        return False
+
+    async def parse_navigation(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        digest = body_hash(response.body)
+        if self._unchanged(response, digest):  # nothing new linked from here
+            return
         if response.status >= 400:
             self.crawler.stats.inc_value(f"medwire/navigation_errors/{response.status}")
             return
-        kind = self.source.kind
-        if kind == "sitemap":
-            yield from self._from_sitemap(response)
-        elif kind == "rss":
-            for url in feed_links(response.body):
-                if is_article(url, self.source.article_pattern) or not self.source.article_pattern:
-                    yield response.follow(url, self.parse_article, errback=self.fetch_failed)
-        else:  # list pages and e-paper editions: articles, plus list/edition pages to follow
-            anchors = [
-                (a.attrib.get("href", ""), " ".join(a.css("::text").getall()))
-                for a in response.css("a[href]")
-            ]
-            links = classify_links(
-                response.url,
-                anchors,
-                self.source.article_pattern,
-                self.source.follow_pattern,
-                self.source.domain,
-            )
-            for url in links.articles:
-                yield response.follow(url, self.parse_article, errback=self.fetch_failed)
-            for url in links.follow:
-                yield response.follow(url, self.parse_navigation, errback=self.fetch_failed)
-            if links.documents:  # recorded, not fetched: the cleaner reads HTML only
-                self.crawler.stats.inc_value("medwire/documents_found", len(links.documents))
-                self.logger.info("documents linked from %s: %s", response.url, links.documents)
+        self.navigation.append(page_state(response, digest))
+        articles, follow = self._links(response)
+        # Articles fetched before are asked for conditionally: a 304 or the same body is not
+        # published again, a corrected article is.
+        for url in dict.fromkeys(articles):
+            yield self._request(url, self.parse_article)
+        for url in follow:
+            yield self._request(url, self.parse_navigation)
 
-    def _from_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        sitemap = Sitemap(response.body)
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if not loc:
-                continue
+    def _links(self, response: Response) -> tuple[list[str], list[str]]:
+        """(articles, pages to follow) of a navigation page, absolute."""
+        kind, pattern = self.source.kind, self.source.article_pattern
+        if kind == "sitemap":
+            sitemap = Sitemap(response.body)
+            locs = [e["loc"] for e in sitemap if e.get("loc")]
             if sitemap.type == "sitemapindex":
-                yield scrapy.Request(loc, self.parse_navigation, errback=self.fetch_failed)
-            elif not self.source.article_pattern or is_article(loc, self.source.article_pattern):
-                yield scrapy.Request(loc, self.parse_article, errback=self.fetch_failed)
+                return [], locs
+            return [u for u in locs if not pattern or is_article(u, pattern)], []
+        if kind == "rss":
+            return [
+                u for u in feed_links(response.body) if not pattern or is_article(u, pattern)
+            ], []
+        # list pages and e-paper editions: articles, plus list/edition pages to follow
+        anchors = [
+            (a.attrib.get("href", ""), " ".join(a.css("::text").getall()))
+            for a in response.css("a[href]")
+        ]
+        links = classify_links(
+            response.url, anchors, pattern, self.source.follow_pattern, self.source.domain
+        )
+        if links.documents:  # recorded, not fetched: the cleaner reads HTML only
+            self.crawler.stats.inc_value("medwire/documents_found", len(links.documents))
+            self.logger.info("documents linked from %s: %s", response.url, links.documents)
+        return links.articles, links.follow
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        digest = body_hash(response.body)
+        if self._unchanged(response, digest):
+            return
         redirects = response.request.meta.get("redirect_urls") or [] if response.request else []
         requested = redirects[0] if redirects else response.url
         headers = {
@@ -128,7 +160,7 @@ class SourceSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             source=SourceRef(name=self.source.name, domain=self.source.domain),
         )
-        yield {"page": page}
+        yield {"page": page, "state": page_state(response, digest, requested)}
 
     def fetch_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         """After Scrapy's retries: the page goes to the dead letters with the reason (robots.txt
@@ -139,7 +171,32 @@ class SourceSpider(scrapy.Spider):
         oversized = failure.check(DownloadCancelledError) is not None
         reason = "oversized_page" if oversized else "fetch_failed"
         self.crawler.stats.inc_value(f"medwire/fetch_failed/{reason}")
+        self.crawler.stats.inc_value("medwire/dead_lettered")
         request = CrawlRequest(
             source=self.source.name, url=url, requested_at=datetime.now(UTC), definition=self.source
         )
         yield {"failure": FetchFailure(request, reason, f"crawler: {url}: {failure.value!r}")}
+
+    async def remember_navigation(self, spider: scrapy.Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        failed = stats and (
+            stats.get_value("medwire/publish_failed") or stats.get_value("medwire/dead_lettered")
+        )
+        if self.store is None or reason != "finished" or failed:
+            return
+        for state in self.navigation:
+            await self.store.record(state)
+
+
+def page_state(response: Response, digest: str, url: str | None = None) -> PageState:
+    def header(name: str) -> str | None:
+        value = response.headers.get(name)
+        return value.decode("latin-1") if value else None
+
+    return PageState(
+        url=canonical_url(url or response.url),
+        etag=header("ETag"),
+        last_modified=header("Last-Modified"),
+        content_hash=digest,
+        status=response.status,
+    )

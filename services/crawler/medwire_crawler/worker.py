@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from aiokafka import ConsumerRecord
 from scrapy.crawler import AsyncCrawlerRunner
 
@@ -26,6 +27,7 @@ from medwire_common.stage import (
     TransientError,
     parse_record,
     run_service,
+    with_backoff,
 )
 
 from . import metrics
@@ -33,15 +35,18 @@ from .core.sources import Source, SourcesError, load_sources
 from .pipeline import OUT_TOPIC
 from .settings import CrawlerSettings
 from .spider import SourceSpider
+from .store import PageStore
 
 log = logging.getLogger(__name__)
 IN_TOPIC = "crawl.requests"
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
-def scrapy_settings(settings: CrawlerSettings) -> dict[str, Any]:
+def scrapy_settings(settings: CrawlerSettings, store: PageStore | None = None) -> dict[str, Any]:
     return {
         "MEDWIRE_SETTINGS": settings,
+        "MEDWIRE_PAGE_STORE": store,
+        "DOWNLOADER_MIDDLEWARES": {"medwire_crawler.middleware.ConditionalGet": 560},
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
         "USER_AGENT": settings.user_agent,
         "ROBOTSTXT_OBEY": True,
@@ -131,14 +136,36 @@ def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> Bat
     return handle
 
 
+async def open_store(settings: CrawlerSettings) -> PageStore | None:
+    if not settings.database_url:
+        log.warning("MEDWIRE_DATABASE_URL is unset: pages are not remembered between crawls")
+        return None
+
+    async def connect() -> PageStore:
+        try:
+            return await PageStore.open(settings.database_url)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # e.g. starting up
+            raise TransientError(str(exc)) from exc
+
+    store: PageStore = await with_backoff(
+        "crawler: page store (PostgreSQL)", connect, settings, asyncio.Event()
+    )
+    return store
+
+
 async def serve(settings: CrawlerSettings, sources: dict[str, Source]) -> None:
-    runner = AsyncCrawlerRunner(scrapy_settings(settings))
+    store = await open_store(settings)
+    runner = AsyncCrawlerRunner(scrapy_settings(settings, store))
     stage = Stage(
         settings, "crawler", IN_TOPIC, [OUT_TOPIC], crawl_handler(runner, sources), metrics.STAGE
     )
     if settings.crawl_on_start:
         asyncio.create_task(crawl_all(runner, sources))
-    await run_service(stage, settings, settings.http_port)
+    try:
+        await run_service(stage, settings, settings.http_port)
+    finally:
+        if store is not None:
+            await store.close()
 
 
 async def crawl_all(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> None:
@@ -149,11 +176,16 @@ async def crawl_all(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> N
 async def crawl_once(
     settings: CrawlerSettings, sources: dict[str, Source], names: list[str]
 ) -> None:
-    runner = AsyncCrawlerRunner(scrapy_settings(settings))
     unknown = [n for n in names if n not in sources]
     if unknown:
         raise SourcesError(f"unknown source(s): {', '.join(unknown)}")
-    await crawl_all(runner, {n: sources[n] for n in names or sources})
+    store = await open_store(settings)
+    try:
+        runner = AsyncCrawlerRunner(scrapy_settings(settings, store))
+        await crawl_all(runner, {n: sources[n] for n in names or sources})
+    finally:
+        if store is not None:
+            await store.close()
 
 
 def run_on_reactor(coro_factory: Any) -> int:

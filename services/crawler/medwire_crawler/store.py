@@ -1,0 +1,91 @@
+"""What the crawler has fetched and published, in PostgreSQL (`crawler_pages`), shared by every
+crawler instance and kept across restarts: each page's validators (ETag, Last-Modified) for a
+conditional GET and its status and body's hash, so that a page that did not change is not
+republished (a 304, or the same status and body from a server without validators).
+
+A page is recorded only once Kafka has acknowledged it: a page whose publishing failed is
+fetched and published again by the next crawl."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from medwire_common.ids import canonical_url
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawler_pages (
+    url text PRIMARY KEY,
+    etag text,
+    last_modified text,
+    content_hash text NOT NULL,
+    status integer NOT NULL,
+    fetched_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class PageState:
+    url: str  # canonical
+    etag: str | None
+    last_modified: str | None
+    content_hash: str
+    status: int
+
+    def validators(self) -> dict[str, str]:
+        """The conditional-GET headers this state allows."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+class PageStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PageStore:
+        return self  # Scrapy copies its settings; a connection pool is shared, not copied
+
+    @classmethod
+    async def open(cls, url: str) -> PageStore:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
+        async with pool.acquire() as conn:
+            # Crawler instances may start together: one creates the table at a time.
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(727006)")
+                await conn.execute(_SCHEMA)
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def get(self, url: str) -> PageState | None:
+        row = await self.pool.fetchrow(
+            "SELECT url, etag, last_modified, content_hash, status FROM crawler_pages"
+            " WHERE url = $1",
+            canonical_url(url),
+        )
+        return PageState(**dict(row)) if row else None
+
+    async def record(self, state: PageState) -> None:
+        await self.pool.execute(
+            "INSERT INTO crawler_pages (url, etag, last_modified, content_hash, status)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url) DO UPDATE SET etag = $2,"
+            " last_modified = $3, content_hash = $4, status = $5, fetched_at = now()",
+            state.url,
+            state.etag,
+            state.last_modified,
+            state.content_hash,
+            state.status,
+        )
