@@ -23,12 +23,12 @@ from .settings import ApiSettings
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(settings: ApiSettings) -> AsyncEngine:
+def make_engine(settings: ApiSettings, *, pre_ping: bool = True) -> AsyncEngine:
     return create_async_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         # Compiling a plan to machine code pays off for long analytic queries, not for these:
         # thousands of keys in a lookup make the estimates large enough to trigger it.
         connect_args={"server_settings": {"jit": "off"}},
@@ -39,6 +39,15 @@ def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
+
+
+def make_read_engine(settings: ApiSettings) -> AsyncEngine:
+    """The engine of the HTTP reads: autocommit (no BEGIN and ROLLBACK around a query) and no
+    ping before each checkout (the asyncpg dialect's ping is BEGIN, `;`, ROLLBACK: three round
+    trips). A connection found dead fails its request with a 503, and SQLAlchemy then renews
+    every older connection of the pool: after a database restart, one request is refused."""
+    engine = make_engine(settings, pre_ping=False)
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 async def migrate(engine: AsyncEngine) -> None:

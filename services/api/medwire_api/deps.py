@@ -8,8 +8,10 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
-def get_engine(request: Request) -> AsyncEngine:
-    engine: AsyncEngine = request.app.state.engine
+async def get_engine(request: Request) -> AsyncEngine:
+    """The engine for reads: autocommit, so a read is one round trip (no BEGIN and ROLLBACK
+    around it). Async, so that FastAPI does not hand it to a thread."""
+    engine: AsyncEngine = request.app.state.read_engine
     return engine
 
 

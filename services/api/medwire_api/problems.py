@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -57,6 +58,23 @@ def install(app: FastAPI) -> None:
         ]
         where = ", ".join(".".join(str(p) for p in e["loc"]) + f": {e['msg']}" for e in errors)
         return problem(request, 422, f"invalid request parameters ({where})", errors=errors)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+            log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
+            response = problem(request, 503, "the database is unavailable; retry shortly")
+            response.headers["retry-after"] = "1"
+            return response
+        log.exception("database error on %s", request.url.path)
+        return problem(request, 500, "internal error; the server log has the details")
+
+    @app.exception_handler(OSError)
+    async def _unreachable(request: Request, exc: OSError) -> JSONResponse:
+        log.warning("unreachable on %s: %s", request.url.path, exc)
+        response = problem(request, 503, "a service the API needs is unreachable; retry shortly")
+        response.headers["retry-after"] = "1"
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

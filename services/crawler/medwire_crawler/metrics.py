@@ -11,6 +11,11 @@ PUBLISHED = Counter("medwire_crawler_pages_published", "Pages published to pages
 PUBLISH_FAILED = Counter(
     "medwire_crawler_publish_failures", "Pages that could not be published", ["source"]
 )
+UNCHANGED = Counter(
+    "medwire_crawler_pages_unchanged",
+    "Pages not published again: a 304, or the same status and body as last time",
+    ["source"],
+)
 FETCH_FAILED = Counter(
     "medwire_crawler_fetch_failures",
     "Pages not fetched after retries (oversized_page, fetch_failed), sent to crawl.requests.dlq",

@@ -19,6 +19,7 @@ from medwire_common.ids import canonical_url, page_id
 from medwire_common.schemas import CrawlRequest, RawPage
 from medwire_common.schemas import Source as SourceRef
 
+from . import metrics
 from .core.links import DOCUMENTS, classify_links, feed_links, is_article
 from .core.sources import Source
 from .middleware import CONDITIONAL, KNOWN
@@ -80,6 +81,7 @@ class SourceSpider(scrapy.Spider):
             known and known.status == response.status and known.content_hash == digest
         ):
             self.crawler.stats.inc_value("medwire/unchanged")
+            metrics.UNCHANGED.labels(self.source.name).inc()
             return True
         return False
 

@@ -75,7 +75,7 @@ class ArticleFilters:
     hide_duplicates: bool = False
 
 
-def article_filters(
+async def article_filters(
     q: Annotated[
         str | None,
         Query(

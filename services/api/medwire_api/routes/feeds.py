@@ -109,9 +109,14 @@ async def _stream(
     if limit:
         stmt = stmt.limit(limit)
     async with engine.connect() as conn:
-        result = await conn.stream(stmt.execution_options(yield_per=500))
-        async for partition in result.partitions():
-            yield "".join(line(EnrichedArticle.model_validate(r[0])) for r in partition).encode()
+        # A server-side cursor needs a transaction (reads are autocommit); repeatable read
+        # makes the whole export one snapshot, however long it streams.
+        await conn.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            result = await conn.stream(stmt.execution_options(yield_per=500))
+            async for partition in result.partitions():
+                rows = "".join(line(EnrichedArticle.model_validate(r[0])) for r in partition)
+                yield rows.encode()
 
 
 ExportLimit = Annotated[

@@ -16,7 +16,9 @@ from ..problems import ProblemError
 from ..settings import ApiSettings
 
 
-def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+async def require_admin(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> None:
     settings: ApiSettings = request.app.state.settings
     token = settings.admin_token.get_secret_value()
     if not token:
