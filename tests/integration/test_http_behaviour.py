@@ -118,3 +118,22 @@ async def test_nul_characters_are_refused_before_any_query(
 ) -> None:
     response = await client.get(path, params=params)
     assert response.status_code == 400 and "NUL" in response.json()["detail"]
+
+
+async def test_a_read_over_the_query_timeout_is_cancelled_with_a_503(fresh_database: str) -> None:
+    import asyncpg
+
+    async for client in serve(fresh_database, MEDWIRE_QUERY_TIMEOUT_S=0.5):
+        assert (await client.get("/v1/articles/a1")).status_code == 200
+        blocker = await asyncpg.connect(fresh_database)
+        try:
+            async with blocker.transaction():  # the read waits on the lock past its timeout
+                await blocker.execute("LOCK TABLE articles IN ACCESS EXCLUSIVE MODE")
+                response = await client.get("/v1/articles/a1")
+            assert response.status_code == 503, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            assert "narrow it" in response.json()["detail"]
+            assert response.headers["cache-control"] == "no-store"
+        finally:
+            await blocker.close()
+        assert (await client.get("/v1/articles/a1")).status_code == 200  # the pool is fine

@@ -23,7 +23,12 @@ from .settings import ApiSettings
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(settings: ApiSettings, *, pre_ping: bool = True) -> AsyncEngine:
+def make_engine(
+    settings: ApiSettings, *, pre_ping: bool = True, statement_timeout_ms: int = 0
+) -> AsyncEngine:
+    server_settings = {"jit": "off"}
+    if statement_timeout_ms:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
@@ -31,7 +36,7 @@ def make_engine(settings: ApiSettings, *, pre_ping: bool = True) -> AsyncEngine:
         pool_pre_ping=pre_ping,
         # Compiling a plan to machine code pays off for long analytic queries, not for these:
         # thousands of keys in a lookup make the estimates large enough to trigger it.
-        connect_args={"server_settings": {"jit": "off"}},
+        connect_args={"server_settings": server_settings},
     )
 
 
@@ -45,8 +50,10 @@ def make_read_engine(settings: ApiSettings) -> AsyncEngine:
     """The engine of the HTTP reads: autocommit (no BEGIN and ROLLBACK around a query) and no
     ping before each checkout (the asyncpg dialect's ping is BEGIN, `;`, ROLLBACK: three round
     trips). A connection found dead fails its request with a 503, and SQLAlchemy then renews
-    every older connection of the pool: after a database restart, one request is refused."""
-    engine = make_engine(settings, pre_ping=False)
+    every older connection of the pool: after a database restart, one request is refused.
+    Statements longer than `MEDWIRE_QUERY_TIMEOUT_S` are cancelled by the server."""
+    timeout_ms = int(settings.query_timeout_s * 1000)
+    engine = make_engine(settings, pre_ping=False, statement_timeout_ms=timeout_ms)
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 

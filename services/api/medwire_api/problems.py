@@ -41,6 +41,9 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+QUERY_CANCELED = "57014"  # statement_timeout (MEDWIRE_QUERY_TIMEOUT_S)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -61,6 +64,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+            log.warning("query timeout on %s?%s", request.url.path, request.url.query)
+            detail = (
+                "the query took too long and was cancelled; narrow it (more or longer search "
+                "terms, a source, a date range) and retry"
+            )
+            return problem(request, 503, detail)
         if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
             log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
             response = problem(request, 503, "the database is unavailable; retry shortly")

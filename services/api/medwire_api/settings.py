@@ -27,6 +27,9 @@ class ApiSettings(CommonSettings):
     # How long clients and proxies may reuse a read (seconds; they revalidate with the ETag).
     cache_max_age: int = Field(30, validation_alias=AliasChoices("MEDWIRE_CACHE_MAX_AGE"))
     db_pool_size: int = Field(10, validation_alias=AliasChoices("MEDWIRE_DB_POOL_SIZE"))
+    # A read that runs longer is cancelled and answered 503 (narrow the query): a broad search
+    # must not hold a connection and a core for tens of seconds.
+    query_timeout_s: float = Field(10, validation_alias=AliasChoices("MEDWIRE_QUERY_TIMEOUT_S"))
 
     @property
     def sqlalchemy_url(self) -> str:
