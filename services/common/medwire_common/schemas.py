@@ -246,6 +246,9 @@ class SourceConfig(BaseModel):
     region: str | None = Field(None, max_length=100)
     language: str = Field("zh", max_length=20)
     verified: bool = Field(True, description="False when the source could not be checked from here")
+    recrawl_s: int | None = Field(
+        None, ge=60, le=7 * 86400, description="Seconds between crawls (default: the crawler's)"
+    )
 
     @field_validator("start_urls")
     @classmethod

@@ -11,6 +11,9 @@ PUBLISHED = Counter("medwire_crawler_pages_published", "Pages published to pages
 PUBLISH_FAILED = Counter(
     "medwire_crawler_publish_failures", "Pages that could not be published", ["source"]
 )
+SCHEDULED = Counter(
+    "medwire_crawler_crawls_scheduled", "Re-crawls enqueued by this instance's schedule", ["source"]
+)
 UNCHANGED = Counter(
     "medwire_crawler_pages_unchanged",
     "Pages not published again: a 304, or the same status and body as last time",

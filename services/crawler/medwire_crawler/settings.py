@@ -27,5 +27,9 @@ class CrawlerSettings(CommonSettings):
     download_timeout_s: float = Field(30, validation_alias=_env("DOWNLOAD_TIMEOUT_S"))
     max_page_bytes: int = Field(8 * 1024 * 1024, validation_alias=_env("MAX_PAGE_BYTES"))
     retry_times: int = Field(2, validation_alias=_env("RETRY_TIMES"))
+    # Every source is crawled again this often (a source's `recrawl_s` overrides it; 0: never).
+    # One crawler instance enqueues each due crawl (the schedule is in the database).
+    recrawl_s: float = Field(3600, validation_alias=_env("RECRAWL_S"))
+    schedule_tick_s: float = Field(30, validation_alias=_env("SCHEDULE_TICK_S"))
     # Crawl every source once when the service starts (besides what crawl.requests asks for).
     crawl_on_start: bool = Field(False, validation_alias=_env("CRAWL_ON_START"))

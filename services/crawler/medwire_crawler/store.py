@@ -17,6 +17,10 @@ import asyncpg
 from medwire_common.ids import canonical_url
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawler_schedule (
+    source text PRIMARY KEY,
+    next_at timestamptz NOT NULL
+);
 CREATE TABLE IF NOT EXISTS crawler_pages (
     url text PRIMARY KEY,
     etag text,
@@ -77,6 +81,25 @@ class PageStore:
             canonical_url(url),
         )
         return PageState(**dict(row)) if row else None
+
+    async def claim(self, source: str, every_s: float) -> bool:
+        """Whether this instance is the one to enqueue `source`'s crawl now: true once per
+        period across every instance (the first claim of a source is due at once)."""
+        claimed = await self.pool.fetchval(
+            "INSERT INTO crawler_schedule (source, next_at)"
+            " VALUES ($1, now() + make_interval(secs => $2))"
+            " ON CONFLICT (source) DO UPDATE SET next_at = EXCLUDED.next_at"
+            " WHERE crawler_schedule.next_at <= now() RETURNING source",
+            source,
+            every_s,
+        )
+        return claimed is not None
+
+    async def release(self, source: str) -> None:
+        """The claimed crawl could not be enqueued: due again at once."""
+        await self.pool.execute(
+            "UPDATE crawler_schedule SET next_at = now() WHERE source = $1", source
+        )
 
     async def record(self, state: PageState) -> None:
         await self.pool.execute(

@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -25,6 +26,7 @@ from medwire_common.stage import (
     RecordError,
     Stage,
     TransientError,
+    new_producer,
     parse_record,
     run_service,
     with_backoff,
@@ -161,11 +163,52 @@ async def serve(settings: CrawlerSettings, sources: dict[str, Source]) -> None:
     )
     if settings.crawl_on_start:
         asyncio.create_task(crawl_all(runner, sources))
+    scheduler = None
+    if store is not None and settings.recrawl_s > 0:
+        scheduler = asyncio.create_task(schedule_recrawls(settings, sources, store))
     try:
         await run_service(stage, settings, settings.http_port)
     finally:
+        if scheduler is not None:
+            scheduler.cancel()
         if store is not None:
             await store.close()
+
+
+async def schedule_recrawls(
+    settings: CrawlerSettings, sources: dict[str, Source], store: PageStore
+) -> None:
+    """Enqueue each source's crawl on `crawl.requests` (keyed by its domain, so that the
+    instance that owns the domain crawls it) whenever it is due; the schedule lives in the
+    database, so that of several instances one enqueues each crawl. Re-crawls are cheap: pages
+    are asked for conditionally and only changed ones published."""
+    producer = new_producer(settings)
+    await with_backoff("crawler: schedule producer", producer.start, settings, asyncio.Event())
+    topic = settings.topic(IN_TOPIC)
+
+    async def enqueue_due() -> None:
+        for source in sources.values():
+            if not await store.claim(source.name, source.recrawl_s or settings.recrawl_s):
+                continue
+            request = CrawlRequest(source=source.name, requested_at=datetime.now(UTC))
+            try:
+                await producer.send_and_wait(
+                    topic, request.model_dump_json().encode(), key=source.domain.encode()
+                )
+            except Exception:
+                await store.release(source.name)  # due again next tick
+                raise
+            metrics.SCHEDULED.labels(source.name).inc()
+
+    try:
+        while True:
+            try:
+                await enqueue_due()
+            except Exception as exc:  # noqa: BLE001 - the schedule goes on at the next tick
+                log.warning("crawler: re-crawl schedule: %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(settings.schedule_tick_s)
+    finally:
+        await producer.stop()
 
 
 async def crawl_all(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> None:
