@@ -104,7 +104,7 @@ async def test_sources_are_added_listed_replaced_and_removed(client: httpx.Async
     assert created.status_code == 201, created.text
     assert created.json()["definition"] == {
         **SOURCE, "name": "fixture-news", "article_pattern": None, "follow_pattern": None,
-        "language": "zh", "verified": True,
+        "language": "zh", "verified": True, "recrawl_s": None,
     }  # fmt: skip
     changed = {**SOURCE, "name": "fixture-news", "kind": "rss", "enabled": False}
     replaced = await client.put("/v1/admin/sources/fixture-news", json=changed, headers=TOKEN)

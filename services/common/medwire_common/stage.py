@@ -188,7 +188,9 @@ def new_producer(settings: CommonSettings) -> AIOKafkaProducer:
         bootstrap_servers=settings.kafka_bootstrap,
         acks="all",
         enable_idempotence=True,
-        compression_type="gzip",
+        # zstd level 3: smaller than gzip and several times cheaper than aiokafka's gzip level 9
+        # (a crawler publishing 8 kB pages spent a third of its time compressing them).
+        compression_type="zstd",
         max_request_size=settings.max_record_bytes,
         linger_ms=5,
     )
