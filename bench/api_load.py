@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,7 +46,7 @@ from medwire_common.schemas import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
-from benchfile import write_section  # noqa: E402
+from benchfile import free_port, infra, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 ADCODES = ROOT / "services/extractor/medwire_extractor/data/adcodes.tsv"
@@ -213,16 +212,6 @@ class Corpus:
 
 
 # --- infrastructure ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def infra(command: str) -> None:
-    subprocess.run(["bash", "-c", f"source scripts/lib/infra.sh; {command}"], cwd=ROOT, check=True)
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -3,9 +3,13 @@ and how they time."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = "# Benchmarks\n\nFigures written by the scripts in `bench/`; each script rewrites only its own section.\n\n"
 
@@ -30,3 +34,14 @@ def best_of(rounds: int, fn: Callable[[], object]) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def infra(command: str) -> None:
+    """A function of scripts/lib/infra.sh (pg_start, kafka_start, …)."""
+    subprocess.run(["bash", "-c", f"source scripts/lib/infra.sh; {command}"], cwd=ROOT, check=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from medwire_crawler.settings import CrawlerSettings
 from medwire_crawler.worker import crawl, run_on_reactor, scrapy_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from benchfile import write_section  # noqa: E402
+from benchfile import free_port, infra, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,16 +60,6 @@ async def app(scope, receive, send):
                 "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 '''
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def infra(command: str) -> None:
-    subprocess.run(["bash", "-c", f"source scripts/lib/infra.sh; {command}"], cwd=ROOT, check=True)
 
 
 def start_site(state: Path, pages: int) -> tuple[subprocess.Popen[bytes], str]:

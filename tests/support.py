@@ -122,6 +122,17 @@ def service_env(kafka: str, prefix: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def crawler_env(kafka: str, prefix: str, **extra: str) -> dict[str, str]:
+    """A crawler's environment for tests: no politeness delay against the local fixture site."""
+    return service_env(
+        kafka,
+        prefix,
+        MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
+        MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
+        **extra,
+    )
+
+
 async def produce(kafka: str, topic: str, records: list[tuple[bytes | None, bytes]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
     await producer.start()

@@ -17,6 +17,7 @@ from medwire_extractor.core import extract
 from tests.support import (
     ServiceProcess,
     consume,
+    crawler_env,
     free_port,
     headers_of,
     produce,
@@ -130,14 +131,12 @@ async def test_crawler_dead_letters_malformed_and_unknown_requests_and_goes_on(
     kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
 ) -> None:
     port = free_port()
-    env = service_env(
+    env = crawler_env(
         kafka,
         topic_prefix,
         MEDWIRE_CRAWLER_PORT=str(port),
         MEDWIRE_DEMO_SITE=fixture_site,
         MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
-        MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
-        MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
     )
     service = ServiceProcess("crawler", port, env).start(log_dir)
     try:
@@ -176,14 +175,12 @@ async def test_pages_the_crawler_cannot_fetch_are_dead_lettered_as_crawl_request
     kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
 ) -> None:
     port = free_port()
-    env = service_env(
+    env = crawler_env(
         kafka,
         topic_prefix,
         MEDWIRE_CRAWLER_PORT=str(port),
         MEDWIRE_DEMO_SITE=fixture_site,
         MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
-        MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
-        MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
         MEDWIRE_CRAWLER_MAX_PAGE_BYTES="3000",  # the article below is 6.5 kB
         MEDWIRE_CRAWLER_RETRY_TIMES="1",
     )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support import ServiceProcess, consume, free_port, service_env
+from tests.support import ServiceProcess, consume, crawler_env, free_port
 
 from .test_incremental_crawl import site  # noqa: F401 - the fixture
 
@@ -48,14 +48,12 @@ async def test_two_instances_share_the_schedule_and_the_domains(
     sources.write_text(SOURCES.format(port=port), encoding="utf-8")
     crawlers = []
     for _ in range(2):
-        env = service_env(
+        env = crawler_env(
             kafka,
             topic_prefix,
             MEDWIRE_CRAWLER_PORT=str(free_port()),
             MEDWIRE_DATABASE_URL=fresh_database,
             MEDWIRE_SOURCES=str(sources),
-            MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
-            MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
             MEDWIRE_CRAWLER_RETRY_TIMES="0",
             MEDWIRE_CRAWLER_RECRAWL_S="3600",  # due once, at first sight
             MEDWIRE_CRAWLER_SCHEDULE_TICK_S="0.3",

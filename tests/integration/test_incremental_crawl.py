@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import ROOT, consume, service_env
+from tests.support import ROOT, consume, crawler_env
 
 pytestmark = pytest.mark.integration
 SITE = ROOT / "tests/fixtures/site"
@@ -36,14 +36,12 @@ def site() -> Iterator[tuple[Any, str]]:
 def crawl_once(kafka: str, prefix: str, database: str, base: str) -> str:
     env = {
         **os.environ,
-        **service_env(
+        **crawler_env(
             kafka,
             prefix,
             MEDWIRE_DATABASE_URL=database,
             MEDWIRE_DEMO_SITE=base,
             MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
-            MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
-            MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
             MEDWIRE_CRAWLER_RETRY_TIMES="0",
         ),
     }
