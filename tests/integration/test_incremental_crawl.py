@@ -33,7 +33,9 @@ def site() -> Iterator[tuple[Any, str]]:
         httpd.shutdown()
 
 
-def crawl_once(kafka: str, prefix: str, database: str, base: str) -> str:
+def crawl_once(
+    kafka: str, prefix: str, database: str, base: str, source: str = "demo-portal", **extra: str
+) -> str:
     env = {
         **os.environ,
         **crawler_env(
@@ -43,10 +45,11 @@ def crawl_once(kafka: str, prefix: str, database: str, base: str) -> str:
             MEDWIRE_DEMO_SITE=base,
             MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
             MEDWIRE_CRAWLER_RETRY_TIMES="0",
+            **extra,
         ),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "medwire_crawler", "crawl", "--source", "demo-portal"],
+        [sys.executable, "-m", "medwire_crawler", "crawl", "--source", source],
         env=env,
         cwd=ROOT,
         capture_output=True,

@@ -15,9 +15,10 @@ _ARTICLE_SHAPE = re.compile(
     r"[^/]*(?:/[^/]*)?$"
 )
 _PAGE_SUFFIX = re.compile(r"\.(?:s?html?|jhtml|jsp|aspx?|php)$|/[^/.]*\d[^/.]*/?$", re.I)
-# Pagination: by the anchor's text (下一页, 尾页, a page number) or the URL's shape.
+# Pagination: by the anchor's text (下一页, 尾页, a page number) or the URL's shape. Not 首页:
+# in a navigation bar it is the site's home, and following it would crawl the whole site.
 _PAGINATION_TEXT = re.compile(
-    r"^(?:下一?页|上一?页|尾页|末页|首页|更多|more|next|prev|[›»>]+|\[?\d{1,4}\]?)$", re.I
+    r"^(?:下一?页|上一?页|尾页|末页|more|next|prev|[›»>]+|\[?\d{1,4}\]?)$", re.I
 )
 _PAGINATION_URL = re.compile(
     r"(?:index|list|default|page)[_-]\d+\.s?html?$|[?&](?:page|p|pageno|pageindex|cur)=\d+", re.I
