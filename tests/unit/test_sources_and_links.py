@@ -102,3 +102,27 @@ def test_a_crawl_request_carrying_its_source_needs_no_sources_yaml() -> None:
     managed = SourceConfig(name="managed", kind="rss", start_urls=["https://example.com/feed"])
     source, url = resolve(CrawlRequest(source="managed", definition=managed), {})
     assert source == managed and url is None
+
+
+@pytest.mark.parametrize(
+    "page, articles, follow",
+    [
+        ("index.html", ["2025-08/01/node_01.html"], ["index_2.html"]),
+        ("index_2.html", ["2024-06/14/node_01.html"], ["index.html"]),
+    ],
+)
+def test_an_epaper_edition_needs_no_patterns(
+    page: str, articles: list[str], follow: list[str]
+) -> None:
+    """The fixture's e-paper editions, read by the generic rules alone: dated page links are the
+    pages to fetch (the cleaner splits their articles), 下一页/上一页 the editions to follow."""
+    import re
+
+    from tests.support import ROOT
+
+    html = (ROOT / "tests/fixtures/site/www/epaper" / page).read_text(encoding="utf-8")
+    anchors = re.findall(r'<a href="([^"]*)">([^<]*)</a>', html)
+    base = f"http://x.test/epaper/{page}"
+    links = classify_links(base, anchors, None, None, "x.test")
+    assert links.articles == [f"http://x.test/epaper/{a}" for a in articles]
+    assert links.follow == [f"http://x.test/epaper/{f}" for f in follow]
