@@ -129,6 +129,7 @@ def crawler_env(kafka: str, prefix: str, **extra: str) -> dict[str, str]:
         prefix,
         MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
         MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
+        MEDWIRE_CRAWLER_RETRY_BACKOFF_S="0.05",
         **extra,
     )
 

@@ -102,8 +102,8 @@ def write_schemas(out: Path) -> None:
 
 async def enqueue_crawl(names: list[str]) -> int:
     from medwire_common.settings import CommonSettings
+    from medwire_common.sources import load_sources
     from medwire_common.stage import new_producer
-    from medwire_crawler.core.sources import load_sources
     from medwire_crawler.settings import CrawlerSettings
 
     sources = load_sources(CrawlerSettings().sources)

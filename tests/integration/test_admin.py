@@ -14,7 +14,7 @@ from medwire_api.app import create_app
 from medwire_api.settings import ApiSettings
 from medwire_common.schemas import CrawlRequest
 from medwire_common.stage import ensure_topics
-from tests.support import consume, headers_of
+from tests.support import ROOT, consume, headers_of
 
 pytestmark = pytest.mark.integration
 TOKEN = {"authorization": "Bearer s3cret"}
@@ -78,6 +78,26 @@ async def test_crawl_requests_are_enqueued_keyed_by_host(
     by_key = {r.key.decode(): CrawlRequest.model_validate_json(r.value) for r in records}
     assert by_key["127.0.0.1"].url == "http://127.0.0.1:8001/news/1.html"
     assert by_key["source:demo"].source == "demo"
+
+
+async def test_a_source_of_sources_yaml_is_keyed_by_its_domain(
+    fresh_database: str, kafka: str, topic_prefix: str
+) -> None:
+    sources = str(ROOT / "tests/fixtures/site/sources.yaml")
+    async for client in serve(
+        MEDWIRE_DATABASE_URL=fresh_database,
+        kafka_bootstrap=kafka,
+        topic_prefix=topic_prefix,
+        MEDWIRE_ADMIN_TOKEN="s3cret",
+        MEDWIRE_SOURCES=sources,
+    ):
+        response = await client.post("/v1/crawls", json={"source": "demo-feed"}, headers=TOKEN)
+        assert response.status_code == 202, response.text
+        assert response.json()["key"] == "127.0.0.1"
+        unknown = await client.post("/v1/crawls", json={"source": "nope"}, headers=TOKEN)
+        assert unknown.status_code == 422 and "demo-feed" in unknown.json()["detail"]
+    [record] = await consume(kafka, f"{topic_prefix}crawl.requests", lambda rs: len(rs) >= 1)
+    assert record.key == b"127.0.0.1"
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 import pytest
 
+from medwire_common.sources import SourcesError, load_sources, parse_sources
 from medwire_crawler.core.links import classify_links, feed_links
-from medwire_crawler.core.sources import SourcesError, load_sources, parse_sources
 from tests.support import ROOT
 
 
@@ -126,3 +126,22 @@ def test_an_epaper_edition_needs_no_patterns(
     links = classify_links(base, anchors, None, None, "x.test")
     assert links.articles == [f"http://x.test/epaper/{a}" for a in articles]
     assert links.follow == [f"http://x.test/epaper/{f}" for f in follow]
+
+
+async def test_retries_wait_longer_each_time() -> None:
+    from scrapy import Request
+
+    from medwire_crawler.middleware import RetryBackoff
+
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    backoff = RetryBackoff(base_s=1.0, max_s=5.0, sleep=sleep)
+    for retries in range(5):
+        assert (
+            await backoff.process_request(Request("http://x.test/", meta={"retry_times": retries}))
+            is None
+        )
+    assert waited == [1.0, 2.0, 4.0, 5.0]  # the first try does not wait; capped at max_s

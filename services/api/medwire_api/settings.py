@@ -19,6 +19,9 @@ class ApiSettings(CommonSettings):
     # Hosts and networks (comma-separated: `fixture.local,10.0.0.0/8`) that admin crawl
     # requests may reach although they are internal.
     crawl_allow: str = Field("", validation_alias=AliasChoices("MEDWIRE_CRAWL_ALLOW"))
+    # The crawlers' sources.yaml, when the API can read it: a crawl request naming one of its
+    # sources is then checked and keyed by the source's domain (else by `source:<name>`).
+    sources: str = Field("", validation_alias=AliasChoices("MEDWIRE_SOURCES"))
     # Requests per minute per client address (0: no limit), and the burst allowed above it.
     rate_limit: int = Field(600, validation_alias=AliasChoices("MEDWIRE_RATE_LIMIT"))
     rate_burst: int = Field(60, validation_alias=AliasChoices("MEDWIRE_RATE_BURST"))

@@ -1,7 +1,12 @@
-"""Conditional GET: a request for a page the crawler has fetched before carries that fetch's
-validators (If-None-Match, If-Modified-Since); the server answers 304 when nothing changed."""
+"""Downloader middlewares. Conditional GET: a request for a page the crawler has fetched
+before carries that fetch's validators (If-None-Match, If-Modified-Since); the server answers
+304 when nothing changed. Retry backoff: Scrapy retries a failed request at once; here the
+n-th retry waits base × 2^(n-1) seconds (capped) first, so a struggling server gets air."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -28,4 +33,31 @@ class ConditionalGet:
         request.meta[KNOWN] = known
         for name, value in (known.validators() if known else {}).items():
             request.headers.setdefault(name, value)
+        return None
+
+
+class RetryBackoff:
+    def __init__(
+        self,
+        base_s: float,
+        max_s: float,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.base_s, self.max_s, self.sleep = base_s, max_s, sleep
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryBackoff:
+        settings = crawler.settings
+        return cls(
+            settings.getfloat("MEDWIRE_RETRY_BACKOFF_S"),
+            settings.getfloat("MEDWIRE_RETRY_BACKOFF_MAX_S"),
+        )
+
+    def delay(self, retries: int) -> float:
+        return 0.0 if retries <= 0 else min(self.max_s, self.base_s * 2 ** (retries - 1))
+
+    async def process_request(self, request: Request) -> Request | Response | None:
+        wait = self.delay(int(request.meta.get("retry_times", 0)))
+        if wait > 0:
+            await self.sleep(wait)
         return None

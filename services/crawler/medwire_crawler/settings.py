@@ -27,6 +27,9 @@ class CrawlerSettings(CommonSettings):
     download_timeout_s: float = Field(30, validation_alias=_env("DOWNLOAD_TIMEOUT_S"))
     max_page_bytes: int = Field(8 * 1024 * 1024, validation_alias=_env("MAX_PAGE_BYTES"))
     retry_times: int = Field(2, validation_alias=_env("RETRY_TIMES"))
+    # The n-th retry of a page waits RETRY_BACKOFF_S × 2^(n-1) seconds, at most ..._MAX_S.
+    retry_backoff_base_s: float = Field(1.0, validation_alias=_env("RETRY_BACKOFF_S"))
+    retry_backoff_max_s: float = Field(60.0, validation_alias=_env("RETRY_BACKOFF_MAX_S"))
     # Every source is crawled again this often (a source's `recrawl_s` overrides it; 0: never).
     # One crawler instance enqueues each due crawl (the schedule is in the database).
     recrawl_s: float = Field(3600, validation_alias=_env("RECRAWL_S"))

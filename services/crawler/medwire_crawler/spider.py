@@ -18,10 +18,10 @@ from twisted.python.failure import Failure
 from medwire_common.ids import canonical_url, page_id
 from medwire_common.schemas import CrawlRequest, RawPage
 from medwire_common.schemas import Source as SourceRef
+from medwire_common.sources import Source
 
 from . import metrics
 from .core.links import DOCUMENTS, classify_links, feed_links, is_article
-from .core.sources import Source
 from .middleware import CONDITIONAL, KNOWN
 from .store import PageState, PageStore, body_hash
 

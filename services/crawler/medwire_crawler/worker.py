@@ -20,6 +20,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from medwire_common.ids import domain_of
 from medwire_common.logs import configure_logging
 from medwire_common.schemas import CrawlRequest
+from medwire_common.sources import Source, SourcesError, load_sources
 from medwire_common.stage import (
     BatchHandler,
     Processed,
@@ -33,7 +34,6 @@ from medwire_common.stage import (
 )
 
 from . import metrics
-from .core.sources import Source, SourcesError, load_sources
 from .pipeline import OUT_TOPIC
 from .settings import CrawlerSettings
 from .spider import SourceSpider
@@ -48,7 +48,12 @@ def scrapy_settings(settings: CrawlerSettings, store: PageStore | None = None) -
     return {
         "MEDWIRE_SETTINGS": settings,
         "MEDWIRE_PAGE_STORE": store,
-        "DOWNLOADER_MIDDLEWARES": {"medwire_crawler.middleware.ConditionalGet": 560},
+        "DOWNLOADER_MIDDLEWARES": {
+            "medwire_crawler.middleware.ConditionalGet": 560,
+            "medwire_crawler.middleware.RetryBackoff": 565,
+        },
+        "MEDWIRE_RETRY_BACKOFF_S": settings.retry_backoff_base_s,
+        "MEDWIRE_RETRY_BACKOFF_MAX_S": settings.retry_backoff_max_s,
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
         "USER_AGENT": settings.user_agent,
         "ROBOTSTXT_OBEY": True,

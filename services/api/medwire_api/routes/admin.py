@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, model_validator
 
 from medwire_common.schemas import CrawlRequest
+from medwire_common.sources import SourcesError, load_sources
 from medwire_common.stage import new_producer
 
 from ..deps import EngineDep
@@ -88,7 +89,7 @@ async def request_crawl(request: Request, order: CrawlOrder, engine: EngineDep) 
     elif order.url is not None:
         key = await allowed_target(settings, order.url)
     else:
-        key = f"source:{order.source}"
+        key = _configured_key(settings, str(order.source))
     crawl = CrawlRequest(
         source=order.source, url=order.url, requested_at=datetime.now(UTC), definition=definition
     )
@@ -101,6 +102,20 @@ async def request_crawl(request: Request, order: CrawlOrder, engine: EngineDep) 
     except Exception as exc:  # noqa: BLE001 - not enqueued, whatever the reason: say so
         raise ProblemError(503, f"the crawl request was not enqueued: {exc!r}") from exc
     return Enqueued(topic=topic, key=key, request=crawl)
+
+
+def _configured_key(settings: ApiSettings, name: str) -> str:
+    """The key of a crawl of a sources.yaml source: its domain when the API has the file."""
+    if not settings.sources:
+        return f"source:{name}"
+    try:
+        known = load_sources(settings.sources)
+    except SourcesError as exc:
+        raise ProblemError(503, f"the sources file cannot be read: {exc}") from exc
+    if name not in known:
+        names = ", ".join(sorted(known)) or "none"
+        raise ProblemError(422, f"no source named {name!r} (managed or in sources.yaml: {names})")
+    return known[name].domain
 
 
 class ReplayOrder(BaseModel):

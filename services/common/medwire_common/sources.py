@@ -1,4 +1,5 @@
-"""`sources.yaml`: what to crawl, validated at start with errors that name the bad entry."""
+"""`sources.yaml`: what to crawl, validated at start with errors that name the bad entry. Read
+by the crawler, and by the API to key crawl requests of a named source by its domain."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from medwire_common.schemas import SourceConfig
+from .schemas import SourceConfig
 
 _ENV = re.compile(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}")
 
