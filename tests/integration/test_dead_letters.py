@@ -127,18 +127,26 @@ async def test_api_dead_letters_malformed_record_and_stores_the_next(
         service.stop()
 
 
-async def test_crawler_dead_letters_malformed_and_unknown_requests_and_goes_on(
-    kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
-) -> None:
+def start_crawler(
+    kafka: str, prefix: str, site: str, log_dir: Path, **extra: str
+) -> ServiceProcess:
+    """The crawler service on the demo sources of the fixture site."""
     port = free_port()
     env = crawler_env(
         kafka,
-        topic_prefix,
+        prefix,
         MEDWIRE_CRAWLER_PORT=str(port),
-        MEDWIRE_DEMO_SITE=fixture_site,
+        MEDWIRE_DEMO_SITE=site,
         MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
+        **extra,
     )
-    service = ServiceProcess("crawler", port, env).start(log_dir)
+    return ServiceProcess("crawler", port, env).start(log_dir)
+
+
+async def test_crawler_dead_letters_malformed_and_unknown_requests_and_goes_on(
+    kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
+) -> None:
+    service = start_crawler(kafka, topic_prefix, fixture_site, log_dir)
     try:
         unknown = CrawlRequest(source="no-such-source").model_dump_json().encode()
         good = CrawlRequest(source="demo-portal").model_dump_json().encode()
@@ -174,17 +182,14 @@ async def test_crawler_dead_letters_malformed_and_unknown_requests_and_goes_on(
 async def test_pages_the_crawler_cannot_fetch_are_dead_lettered_as_crawl_requests(
     kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
 ) -> None:
-    port = free_port()
-    env = crawler_env(
+    service = start_crawler(
         kafka,
         topic_prefix,
-        MEDWIRE_CRAWLER_PORT=str(port),
-        MEDWIRE_DEMO_SITE=fixture_site,
-        MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
+        fixture_site,
+        log_dir,
         MEDWIRE_CRAWLER_MAX_PAGE_BYTES="3000",  # the article below is 6.5 kB
         MEDWIRE_CRAWLER_RETRY_TIMES="1",
     )
-    service = ServiceProcess("crawler", port, env).start(log_dir)
     big = f"{fixture_site}/news/2025/0616/20250616A01.html"
     unreachable = "http://127.0.0.1:9/news/2025/0101/1.html"  # discard port: refused
     small = f"{fixture_site}/news/2025/0710/zhuce.html"

@@ -10,6 +10,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from medwire_common.dedup import BANDS, DuplicateIndex, Member, band_keys
@@ -38,6 +39,11 @@ def make_engine(
         # thousands of keys in a lookup make the estimates large enough to trigger it.
         connect_args={"server_settings": server_settings},
     )
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """Whether a database error is the database being away (retry) rather than the statement."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
 
 
 def alembic_config() -> Config:
@@ -70,15 +76,15 @@ async def migrate(engine: AsyncEngine) -> None:
         await conn.run_sync(upgrade)
 
 
-def _array(numbers: Sequence[int]) -> str:
+def array_literal(numbers: Sequence[int]) -> str:
     """A PostgreSQL array literal: arrays of arrays cannot be unnested column-wise, and parsing
     this in C is cheaper than JSON."""
     return "{" + ",".join(map(str, numbers)) + "}"
 
 
 def article_columns(articles: Sequence[EnrichedArticle]) -> dict[str, list[Any]]:
-    """The `articles` rows of a batch as column arrays for `_UPSERT_ARTICLES`; list columns
-    travel as JSON because arrays of arrays cannot be unnested column-wise."""
+    """The `articles` rows of a batch as column arrays for `_UPSERT_ARTICLES`; arrays of arrays
+    cannot be unnested column-wise, so topics travel as JSON and signatures as array literals."""
     return {
         "article_id": [a.article_id for a in articles],
         "url": [a.url for a in articles],
@@ -94,8 +100,8 @@ def article_columns(articles: Sequence[EnrichedArticle]) -> dict[str, list[Any]]
         "record": [a.model_dump_json(exclude=INTERNAL) for a in articles],
         "dup_cluster": [a.dup_cluster for a in articles],
         "content_hash": [a.content_hash for a in articles],
-        "minhash": [_array(a.minhash) if a.minhash else None for a in articles],
-        "bands": [_array(band_keys(a.minhash)) if a.minhash else None for a in articles],
+        "minhash": [array_literal(a.minhash) if a.minhash else None for a in articles],
+        "bands": [array_literal(band_keys(a.minhash)) if a.minhash else None for a in articles],
         "search": [tsvector_literal(a.title, a.text) for a in articles],
     }
 

@@ -8,19 +8,15 @@ import time
 from collections.abc import Sequence
 
 from aiokafka import ConsumerRecord
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medwire_common.schemas import EnrichedArticle
 from medwire_common.stage import BatchHandler, Processed, RecordError, TransientError, parse_record
 
-from .db import upsert_articles
+from .db import is_transient, upsert_articles
 
 IN_TOPIC = "articles.enriched"
-
-
-def _is_transient(exc: DBAPIError) -> bool:
-    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
 
 
 def ingest_handler(engine: AsyncEngine) -> BatchHandler:
@@ -64,13 +60,13 @@ async def _upsert_or_isolate(
     except (OSError, ConnectionError) as exc:
         raise TransientError(f"database unreachable: {exc}") from exc
     except DBAPIError as exc:
-        if _is_transient(exc):
+        if is_transient(exc):
             raise TransientError(f"database unavailable: {exc.orig}") from exc
     for i, article in articles:
         try:
             await upsert_articles(engine, [article])
         except DBAPIError as exc:
-            if _is_transient(exc):
+            if is_transient(exc):
                 raise TransientError(f"database unavailable: {exc.orig}") from exc
             results[i] = Processed(
                 failure=RecordError(

@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .db import is_transient
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -39,6 +41,12 @@ def problem(
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _unavailable(request: Request, detail: str) -> JSONResponse:
+    response = problem(request, 503, detail)
+    response.headers["retry-after"] = "1"
+    return response
 
 
 QUERY_CANCELED = "57014"  # statement_timeout (MEDWIRE_QUERY_TIMEOUT_S)
@@ -71,20 +79,16 @@ def install(app: FastAPI) -> None:
                 "terms, a source, a date range) and retry"
             )
             return problem(request, 503, detail)
-        if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+        if is_transient(exc):
             log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
-            response = problem(request, 503, "the database is unavailable; retry shortly")
-            response.headers["retry-after"] = "1"
-            return response
+            return _unavailable(request, "the database is unavailable; retry shortly")
         log.exception("database error on %s", request.url.path)
         return problem(request, 500, "internal error; the server log has the details")
 
     @app.exception_handler(OSError)
     async def _unreachable(request: Request, exc: OSError) -> JSONResponse:
         log.warning("unreachable on %s: %s", request.url.path, exc)
-        response = problem(request, 503, "a service the API needs is unreachable; retry shortly")
-        response.headers["retry-after"] = "1"
-        return response
+        return _unavailable(request, "a service the API needs is unreachable; retry shortly")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

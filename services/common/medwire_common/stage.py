@@ -183,6 +183,25 @@ async def with_backoff(
             delay = min(delay * 2, 30.0)
 
 
+def failure_headers(
+    reason: str, detail: str, stage: str, source: ConsumerRecord | None = None
+) -> list[tuple[str, bytes]]:
+    """The headers of a dead letter: why, where it failed and, for a consumed record, where it
+    came from."""
+    headers = [
+        ("medwire-error-reason", reason.encode()),
+        ("medwire-error-detail", detail.encode("utf-8")[:4000]),
+        ("medwire-stage", stage.encode()),
+    ]
+    if source is not None:
+        headers += [
+            ("medwire-source-topic", source.topic.encode()),
+            ("medwire-source-partition", str(source.partition).encode()),
+            ("medwire-source-offset", str(source.offset).encode()),
+        ]
+    return [*headers, ("medwire-failed-at", datetime.now(UTC).isoformat().encode())]
+
+
 def new_producer(settings: CommonSettings) -> AIOKafkaProducer:
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
@@ -332,15 +351,7 @@ class Stage:
             extra={"reason": failure.reason, "key": (record.key or b"").decode("utf-8", "replace")},
         )
         self.metrics.failed.labels(self.in_topic, failure.reason).inc()
-        headers = [
-            ("medwire-error-reason", failure.reason.encode()),
-            ("medwire-error-detail", detail.encode("utf-8")[:4000]),
-            ("medwire-stage", self.service.encode()),
-            ("medwire-source-topic", record.topic.encode()),
-            ("medwire-source-partition", str(record.partition).encode()),
-            ("medwire-source-offset", str(record.offset).encode()),
-            ("medwire-failed-at", datetime.now(UTC).isoformat().encode()),
-        ]
+        headers = failure_headers(failure.reason, detail, self.service, record)
         future: asyncio.Future[Any] = await self.producer.send(
             self.dlq_topic, record.value, key=record.key, headers=headers
         )

@@ -12,7 +12,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from .store import PageStore
+from .store import PageStore, page_store
 
 CONDITIONAL = "medwire_conditional"  # request meta: this request may be made conditional
 KNOWN = "medwire_known"  # request meta: the page's stored state (None: never fetched)
@@ -24,7 +24,7 @@ class ConditionalGet:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGet:
-        return cls(crawler.settings.get("MEDWIRE_PAGE_STORE"))
+        return cls(page_store(crawler.settings))
 
     async def process_request(self, request: Request) -> Request | Response | None:
         if self.store is None or not request.meta.get(CONDITIONAL) or KNOWN in request.meta:

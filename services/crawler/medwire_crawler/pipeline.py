@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -16,12 +15,12 @@ from scrapy.crawler import Crawler
 
 from medwire_common.ids import domain_of
 from medwire_common.schemas import RawPage
-from medwire_common.stage import new_producer
+from medwire_common.stage import failure_headers, new_producer
 
 from . import metrics
 from .settings import CrawlerSettings
 from .spider import FetchFailure
-from .store import PageState, PageStore
+from .store import PageState, page_store
 
 log = logging.getLogger(__name__)
 OUT_TOPIC = "pages.raw"
@@ -34,7 +33,7 @@ class KafkaPublisherPipeline:
         self.crawler = crawler
         self.topic = settings.topic(OUT_TOPIC)
         self.failed_topic = settings.topic(FAILED_TOPIC)
-        self.store: PageStore | None = crawler.settings.get("MEDWIRE_PAGE_STORE")
+        self.store = page_store(crawler.settings)
         self.producer: AIOKafkaProducer | None = None
         self.pending: set[asyncio.Future[Any]] = set()
 
@@ -84,12 +83,7 @@ class KafkaPublisherPipeline:
         source = failure.request.source or "unknown"
         log.error("%s; sent to %s", failure.detail, self.failed_topic)
         metrics.FETCH_FAILED.labels(source, failure.reason).inc()
-        headers = [
-            ("medwire-error-reason", failure.reason.encode()),
-            ("medwire-error-detail", failure.detail.encode("utf-8")[:4000]),
-            ("medwire-stage", b"crawler"),
-            ("medwire-failed-at", datetime.now(UTC).isoformat().encode()),
-        ]
+        headers = failure_headers(failure.reason, failure.detail, "crawler")
         future = await self.producer.send(
             self.failed_topic,
             failure.request.model_dump_json().encode(),

@@ -23,7 +23,7 @@ from medwire_common.sources import Source
 from . import metrics
 from .core.links import DOCUMENTS, classify_links, feed_links, is_article
 from .middleware import CONDITIONAL, KNOWN
-from .store import PageState, PageStore, body_hash
+from .store import PageState, PageStore, body_hash, page_store
 
 # What the cleaner can read; anything else fetched (an extensionless link to a binary) is not
 # published.
@@ -61,7 +61,7 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def store(self) -> PageStore | None:
-        return self.crawler.settings.get("MEDWIRE_PAGE_STORE")  # type: ignore[no-any-return]
+        return page_store(self.crawler.settings)
 
     def _request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         meta = {CONDITIONAL: True}

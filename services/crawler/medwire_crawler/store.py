@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from scrapy.settings import BaseSettings
 
 from medwire_common.ids import canonical_url
 
@@ -52,6 +53,15 @@ class PageState:
         if self.last_modified:
             headers["If-Modified-Since"] = self.last_modified
         return headers
+
+
+PAGE_STORE = "MEDWIRE_PAGE_STORE"  # the key of the store in Scrapy's settings
+
+
+def page_store(settings: BaseSettings) -> PageStore | None:
+    """The crawl's store (None: nothing is remembered)."""
+    store: PageStore | None = settings.get(PAGE_STORE)
+    return store
 
 
 class PageStore:

@@ -37,7 +37,7 @@ from . import metrics
 from .pipeline import OUT_TOPIC
 from .settings import CrawlerSettings
 from .spider import SourceSpider
-from .store import PageStore
+from .store import PAGE_STORE, PageStore
 
 log = logging.getLogger(__name__)
 IN_TOPIC = "crawl.requests"
@@ -47,7 +47,7 @@ ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 def scrapy_settings(settings: CrawlerSettings, store: PageStore | None = None) -> dict[str, Any]:
     return {
         "MEDWIRE_SETTINGS": settings,
-        "MEDWIRE_PAGE_STORE": store,
+        PAGE_STORE: store,
         "DOWNLOADER_MIDDLEWARES": {
             "medwire_crawler.middleware.ConditionalGet": 560,
             "medwire_crawler.middleware.RetryBackoff": 565,

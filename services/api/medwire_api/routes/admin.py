@@ -21,7 +21,7 @@ from ..deps import EngineDep
 from ..problems import ProblemError
 from ..schemas import Problem
 from ..settings import ApiSettings
-from .guards import allowed_target, require_admin
+from .guards import allowed_start_urls, allowed_target, require_admin
 from .managed_sources import managed_source
 
 CRAWL_TOPIC = "crawl.requests"
@@ -83,8 +83,7 @@ async def request_crawl(request: Request, order: CrawlOrder, engine: EngineDep) 
     if managed is not None:
         if not managed.enabled:
             raise ProblemError(409, f"the source {order.source!r} is switched off")
-        for url in managed.definition.start_urls:  # addresses may have changed since
-            await allowed_target(settings, url)
+        await allowed_start_urls(settings, managed.definition, "crawl")  # addresses change
         key = managed.definition.domain
     elif order.url is not None:
         key = await allowed_target(settings, order.url)

@@ -11,6 +11,8 @@ from typing import Annotated
 
 from fastapi import Header, Request
 
+from medwire_common.schemas import SourceConfig
+
 from ..core.targets import RefusedTarget, check_target, parse_allow_list
 from ..problems import ProblemError
 from ..settings import ApiSettings
@@ -30,6 +32,12 @@ async def require_admin(
 
 def resolve_host(host: str) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+
+
+async def allowed_start_urls(settings: ApiSettings, source: SourceConfig, what: str) -> None:
+    """Every start URL of `source` may be crawled; a 422 problem for the first that may not."""
+    for url in source.start_urls:
+        await allowed_target(settings, url, what)
 
 
 async def allowed_target(settings: ApiSettings, url: str, what: str = "crawl") -> str:

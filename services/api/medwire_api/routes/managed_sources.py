@@ -18,7 +18,7 @@ from medwire_common.schemas import SourceConfig
 from ..deps import EngineDep
 from ..problems import ProblemError
 from ..schemas import Problem
-from .guards import allowed_target, require_admin
+from .guards import allowed_start_urls, require_admin
 
 router = APIRouter(
     prefix="/v1/admin/sources",
@@ -80,8 +80,7 @@ async def put_source(
     if body.name not in (None, name):
         raise ProblemError(422, f"the body names {body.name!r} but the path {name!r}")
     definition = SourceConfig.model_validate({**body.model_dump(exclude={"enabled"}), "name": name})
-    for url in definition.start_urls:
-        await allowed_target(request.app.state.settings, url, "add the start URL")
+    await allowed_start_urls(request.app.state.settings, definition, "add the start URL")
     async with engine.begin() as conn:
         row = (
             await conn.execute(

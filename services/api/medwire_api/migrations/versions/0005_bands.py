@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from medwire_api.db import array_literal
 from medwire_common.dedup import BANDS, band_keys
 
 revision = "0005"
@@ -23,10 +24,6 @@ branch_labels = None
 depends_on = None
 
 _BATCH = 5000
-
-
-def _array(numbers: tuple[int, ...]) -> str:
-    return "{" + ",".join(map(str, numbers)) + "}"
 
 
 def upgrade() -> None:
@@ -59,7 +56,7 @@ def upgrade() -> None:
             ),
             {
                 "ids": [r[0] for r in rows],
-                "b": [_array(band_keys(r[1])) if r[1] else None for r in rows],
+                "b": [array_literal(band_keys(r[1])) if r[1] else None for r in rows],
             },
         )
         after = rows[-1][0]
