@@ -30,8 +30,11 @@ from typing import Any
 
 import asyncpg
 import httpx
+from sqlalchemy.dialects import postgresql
 
-from medwire_api.db import make_engine, migrate, upsert_articles
+from medwire_api.db import make_engine, make_read_engine, migrate, read_session, upsert_articles
+from medwire_api.routes.articles import ArticleFilters, search_statement
+from medwire_api.search_stats import SearchStats
 from medwire_api.settings import ApiSettings
 from medwire_common.schemas import (
     Agreement,
@@ -51,6 +54,7 @@ from benchfile import free_port, infra, write_section  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 ADCODES = ROOT / "services/extractor/medwire_extractor/data/adcodes.tsv"
 BATCH = 1000
+SHARED_BUFFERS = "4GB"
 
 # --- synthetic articles -------------------------------------------------------------------
 
@@ -289,15 +293,6 @@ def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Que
         " WHERE l.article_id = a.article_id AND l.adcode LIKE $1 || '%') ORDER BY sort_date DESC,"
         " article_id DESC LIMIT 21",
     }
-    search_sql = (
-        "SELECT a.record, s.score FROM (SELECT article_id, ts_rank_cd(search, $1::tsquery)"
-        " / (1 + greatest((current_date - sort_date) / 365.0, 0)) AS score FROM (SELECT"
-        " article_id, sort_date, search FROM articles WHERE search @@ $1::tsquery ORDER BY"
-        " sort_date DESC, article_id DESC LIMIT 1000) m) s JOIN articles a USING (article_id)"
-        " ORDER BY s.score DESC, s.article_id DESC LIMIT 21"
-    )
-    from medwire_api.core.search import tsquery_literal
-
     out: dict[str, list[Query]] = {"article by id": [], "filtered list": [], "full-text search": []}
     for _ in range(n):
         aid = f"bench{rng.randrange(total):08d}"
@@ -326,7 +321,7 @@ def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Que
              f"{rng.choice(CORES)} {rng.choice(TOPICS)}"]
         )  # fmt: skip
         out["full-text search"].append(
-            ("/v1/articles", {"q": term}, search_sql, [tsquery_literal(term)])
+            ("/v1/articles", {"q": term}, "", [])  # SQL: see search_statements
         )
     return out
 
@@ -348,9 +343,27 @@ async def run_clients(
     return latencies
 
 
+async def search_statements(url: str, searches: list[Query]) -> list[Query]:
+    """The searches with the SQL the API runs for each (a search's statement depends on the
+    articles there are: made here as the API makes it, with its values written in)."""
+    engine = make_read_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
+    stats, out = SearchStats(), []
+    async with engine.connect() as conn:
+        for path, params, _, _ in searches:
+            stmt = await search_statement(conn, stats, ArticleFilters(q=params["q"]), None, 21)
+            sql = stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+            out.append((path, params, str(sql), []))
+    await engine.dispose()
+    return out
+
+
 async def measure(api: str, url: str, work: dict[str, list[Query]], clients: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
+    # The API's read connections' settings (work_mem, no parallel plans, ...): the same queries.
+    session = read_session(ApiSettings(MEDWIRE_DATABASE_URL=url))
+    pool = await asyncpg.create_pool(
+        url, min_size=clients, max_size=clients, server_settings=session
+    )
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=api, limits=limits, timeout=60) as http:
         for name, items in work.items():
@@ -419,8 +432,10 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         f"`python bench/api_load.py --articles {args.articles} --clients {args.clients} "
         f"--requests {args.requests} --search-requests {args.search_requests}` on this machine ({os.cpu_count()} cores), "
         f"{datetime.now(UTC):%Y-%m-%d}. One API process (uvicorn) and PostgreSQL on the same "
-        "machine as the load generator; the baseline is the same SQL through raw asyncpg "
-        f"(a pool of {args.clients}), in the same run, at the same concurrency.",
+        f"machine as the load generator (shared_buffers {SHARED_BUFFERS}); the baseline is the "
+        "same SQL through raw asyncpg "
+        f"(a pool of {args.clients}, with the API's session settings), in the same run, at the same "
+        "concurrency.",
         "",
         f"Database: {args.articles:,} synthetic enriched articles; {sizes['db']} in all "
         f"(articles table {sizes['articles']}, search index {sizes['search']}).",
@@ -471,7 +486,9 @@ async def main() -> None:
     state = args.keep or Path(tempfile.mkdtemp(prefix="medwire-bench."))
     state.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    infra(f"pg_start {state} {port}")
+    # PostgreSQL's cache at a size for a million articles (the tests' 256MB holds a sixth of
+    # the search index); the machine has 24 GiB.
+    infra(f"MEDWIRE_PG_SHARED_BUFFERS={SHARED_BUFFERS} pg_start {state} {port}")
     url = f"postgresql://medwire@127.0.0.1:{port}/medwire"
     api = None
     try:
@@ -495,7 +512,9 @@ async def main() -> None:
         api_port = free_port()
         api = start_api(url, api_port, state / "api.log")
         work = queries(corpus, args.articles, args.requests, seed=1)
-        work["full-text search"] = work["full-text search"][: args.search_requests]
+        work["full-text search"] = await search_statements(
+            url, work["full-text search"][: args.search_requests]
+        )
         print("measuring queries", flush=True)
         results = await measure(f"http://127.0.0.1:{api_port}", url, work, args.clients)
         section = report(args, loaded, ingest, results, sizes)

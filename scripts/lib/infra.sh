@@ -82,6 +82,7 @@ kafka_stop() { stop_pidfile "$1/kafka.pid" kafka; }
 _as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # pg_start STATE_DIR PORT: initdb on first use (trust auth on loopback), start, create db 'medwire'.
+# MEDWIRE_PG_SHARED_BUFFERS sizes its cache (256MB; a million articles want gigabytes).
 pg_start() {
   local dir=$1 port=$2
   [ -x "$PG_BIN/pg_ctl" ] || die "PostgreSQL binaries not found (PG_BIN=$PG_BIN): run scripts/setup"
@@ -93,7 +94,7 @@ pg_start() {
   fi
   if ! _as_pg "$PG_BIN/pg_ctl" -D "$dir/pgdata" status >/dev/null 2>&1; then
     _as_pg "$PG_BIN/pg_ctl" -D "$dir/pgdata" -l "$dir/postgres.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=256MB -c max_connections=200" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=${MEDWIRE_PG_SHARED_BUFFERS:-256MB} -c max_connections=200" \
       >/dev/null || { tail -n 30 "$dir/postgres.log" >&2; die "postgres did not start"; }
   fi
   wait_port 127.0.0.1 "$port" 30 postgres "$dir/postgres.log"

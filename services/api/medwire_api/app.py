@@ -22,6 +22,7 @@ from .db import make_engine, make_read_engine, migrate
 from .edge import Edge
 from .ingest import IN_TOPIC, ingest_handler
 from .routes import admin, articles, entities, feeds, managed_sources, stats
+from .search_stats import SearchStats
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         description="Structured intelligence from Chinese pharma and medical-device news.",
     )
     app.state.settings = settings
+    app.state.search_stats = SearchStats()
     app.state.stage = None
     app.state.producer = None  # started by the first admin request that needs it
     app.state.producer_lock = asyncio.Lock()

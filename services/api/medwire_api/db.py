@@ -25,11 +25,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(
-    settings: ApiSettings, *, pre_ping: bool = True, statement_timeout_ms: int = 0
+    settings: ApiSettings, *, pre_ping: bool = True, server_settings: dict[str, str] | None = None
 ) -> AsyncEngine:
-    server_settings = {"jit": "off"}
-    if statement_timeout_ms:
-        server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
@@ -37,7 +34,7 @@ def make_engine(
         pool_pre_ping=pre_ping,
         # Compiling a plan to machine code pays off for long analytic queries, not for these:
         # thousands of keys in a lookup make the estimates large enough to trigger it.
-        connect_args={"server_settings": server_settings},
+        connect_args={"server_settings": {"jit": "off", **(server_settings or {})}},
     )
 
 
@@ -57,10 +54,28 @@ def make_read_engine(settings: ApiSettings) -> AsyncEngine:
     ping before each checkout (the asyncpg dialect's ping is BEGIN, `;`, ROLLBACK: three round
     trips). A connection found dead fails its request with a 503, and SQLAlchemy then renews
     every older connection of the pool: after a database restart, one request is refused.
-    Statements longer than `MEDWIRE_QUERY_TIMEOUT_S` are cancelled by the server."""
-    timeout_ms = int(settings.query_timeout_s * 1000)
-    engine = make_engine(settings, pre_ping=False, statement_timeout_ms=timeout_ms)
+    Statements longer than `MEDWIRE_QUERY_TIMEOUT_S` are cancelled by the server.
+
+    A search's bitmaps (see `core.search`) stay exact in 32 MB: with the default 4 MB, the
+    window of newest articles turns lossy, and every article of its pages is read again with its
+    search vector. Parallel plans are off: on a few cores they slow the other requests more than
+    they speed one, and a search relies on UNION ALL reading its branches in order. Every
+    statement is planned for its values: asyncpg prepares statements, and after five runs
+    PostgreSQL may keep a generic plan, blind to the search terms and dates that decide it
+    (such a plan took a search from 50 ms to 800 ms)."""
+    engine = make_engine(settings, pre_ping=False, server_settings=read_session(settings))
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def read_session(settings: ApiSettings) -> dict[str, str]:
+    """The server settings of a read connection (see `make_read_engine`)."""
+    return {
+        "jit": "off",
+        "statement_timeout": str(int(settings.query_timeout_s * 1000)),
+        "work_mem": "32MB",
+        "max_parallel_workers_per_gather": "0",
+        "plan_cache_mode": "force_custom_plan",
+    }
 
 
 async def migrate(engine: AsyncEngine) -> None:

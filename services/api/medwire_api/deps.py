@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from .search_stats import SearchStats
+
 
 async def get_engine(request: Request) -> AsyncEngine:
     """The engine for reads: autocommit, so a read is one round trip (no BEGIN and ROLLBACK
@@ -16,3 +18,12 @@ async def get_engine(request: Request) -> AsyncEngine:
 
 
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
+
+
+async def get_search_stats(request: Request) -> SearchStats:
+    """What searches know of the articles (see `search_stats`): one per application."""
+    stats: SearchStats = request.app.state.search_stats
+    return stats
+
+
+SearchStatsDep = Annotated[SearchStats, Depends(get_search_stats)]

@@ -73,19 +73,59 @@ def query_terms(q: str) -> list[str]:
     return [t for t in (normalise(part) for part in q.split()) if tokens(t)]
 
 
+def _term_lexemes(term: str) -> list[str]:
+    """A term's lexemes as tsquery operands; a single Han character matches as a prefix."""
+    return [
+        f"'{lexeme}'" + (":*" if len(lexeme) == 1 and _TOKENS.match(lexeme).group(1) else "")  # type: ignore[union-attr]
+        for lexeme in tokens(term)
+    ]
+
+
 def tsquery_literal(q: str) -> str:
     """Every whitespace-separated term of `q` must occur; a term of several lexemes as a phrase.
     A single Han character matches the bigrams it starts (`药` finds 药品, not 医药)."""
-    terms = []
-    for term in query_terms(q):
-        lexemes = (
-            f"'{lexeme}'" + (":*" if len(lexeme) == 1 and _TOKENS.match(lexeme).group(1) else "")  # type: ignore[union-attr]
-            for lexeme in tokens(term)
-        )
-        terms.append("(" + " <-> ".join(lexemes) + ")")
+    terms = ["(" + " <-> ".join(_term_lexemes(term)) + ")" for term in query_terms(q)]
     if not terms:
         raise EmptyQuery(f"the query {q!r} has no letters, digits or characters to search for")
     return " & ".join(terms)
+
+
+def rarest_lexemes_literal(q: str, fractions: dict[str, float]) -> str:
+    """What the search index is asked for `q`: the rarest lexeme of each term, by `fractions`
+    (see `match_fraction`; a lexeme not there is rarer than any). The index answers that
+    without reading an article, where a phrase it must check in every article it finds; and its
+    lists of articles for the other lexemes of a word (医药, 公司) can be ten times longer."""
+    picks = []
+    for term in query_terms(q):
+        lexemes = tokens(term)
+        rarest = min(range(len(lexemes)), key=lambda i: fractions.get(lexemes[i], 0.0))
+        picks.append(_term_lexemes(term)[rarest])
+    if not picks:
+        raise EmptyQuery(f"the query {q!r} has no letters, digits or characters to search for")
+    return " & ".join(picks)
+
+
+def has_phrase(q: str) -> bool:
+    """Whether a term of `q` has several lexemes (so that their order matters)."""
+    return any(len(tokens(term)) > 1 for term in query_terms(q))
+
+
+def match_fraction(q: str, fractions: dict[str, float], rare: float) -> float:
+    """The fraction of articles expected to match `q`, from `fractions` (the share of articles
+    that have each common lexeme; any other lexeme is taken to be in `rare` of them).
+
+    The bigrams of a word come together: a term is as common as its rarest lexeme (where
+    PostgreSQL, multiplying, takes 片仔癀 to be twenty times rarer than it is). Terms are taken
+    to be independent."""
+    share = 1.0
+    for term in query_terms(q):
+        lexemes = tokens(term)
+        if len(lexemes) == 1 and _TOKENS.match(lexemes[0]).group(1) and len(lexemes[0]) == 1:  # type: ignore[union-attr]
+            found = sum(f for lexeme, f in fractions.items() if lexeme.startswith(lexemes[0]))
+            share *= min(1.0, max(found, rare))
+        else:
+            share *= min(fractions.get(lexeme, rare) for lexeme in lexemes)
+    return share
 
 
 def snippet(text: str, q: str, width: int = 120) -> str:
@@ -110,3 +150,54 @@ def snippet(text: str, q: str, width: int = 120) -> str:
         at = match.end()
     pieces.append(html.escape(text[at:end]))
     return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")
+
+
+# --- how a search is run ---------------------------------------------------------------------
+# A search ranks the newest matches (SEARCH_WINDOW of them). At a million articles, how they are
+# found decides everything; what costs is reading an article's search vector (kilobytes, stored
+# out of line), then reading its row, then the search index's lists of articles per lexeme.
+#
+# - The index is asked for the articles that have the rarest lexeme of each term (see
+#   `rarest_lexemes_literal`): it answers that exactly, without reading a search vector. Only
+#   the ranked articles are read, and those that do not have the terms as written are dropped
+#   then (the bigrams of a word mostly come together: few are).
+# - A term in most articles (a fraction of at least ORDERED_FROM) is found by reading the newest
+#   articles in order until enough match: a few thousand at most, where the index's lists for it
+#   hold hundreds of thousands.
+# - Otherwise the index's answer is cut to a window of the newest articles (a date range,
+#   intersected inside PostgreSQL's bitmap scan) sized for the matches wanted, so that only
+#   those rows are read; the older articles are searched only if the window held too few.
+#
+# The fraction of articles a query matches comes from PostgreSQL's statistics of lexemes (see
+# `match_fraction`); a query with a rarer lexeme than those, or matching too few articles for a
+# window to pay, finds every match and reads them.
+
+ORDERED_FROM = 0.3
+# Window sizes: the newest 1,024 articles, 1,448, 2,048, ... (steps of √2, so that a window is
+# at most √2 larger than needed), as long as a window leaves out at least a third of the articles.
+WINDOW_STEPS = 40
+FIRST_WINDOW = 1024
+# Estimates are rough (terms are not independent, filters still less): a window is made for
+# this many times the matches wanted.
+WINDOW_MARGIN = 2.0
+# Cutting the index's answer to a window costs a look at each article of the window (in the
+# index of dates); reading a match costs about ten times that. A window no cheaper than reading
+# every match is not used (a term in one article of a hundred: 200,000 articles for 10,000).
+WINDOW_ARTICLE_COST = 0.1
+
+
+def window_ranks(total: int) -> list[int]:
+    """The window sizes (numbers of newest articles) worth having for `total` articles."""
+    ranks = [round(FIRST_WINDOW * 2 ** (step / 2)) for step in range(WINDOW_STEPS)]
+    return [rank for rank in ranks if rank <= total * 2 // 3]
+
+
+def window_rank(estimate: float, total: int, want: int, ranks: list[int]) -> int | None:
+    """The smallest window of newest articles expected to hold `want` matches when `estimate`
+    of `total` articles match; None when no window would save much (search them all)."""
+    if estimate <= 0 or total <= 0:
+        return None
+    needed = WINDOW_MARGIN * want * total / estimate
+    if needed * WINDOW_ARTICLE_COST >= estimate:
+        return None
+    return next((rank for rank in ranks if rank >= needed), None)

@@ -4,7 +4,7 @@ one article by id. `ArticleFilters` and `filtered` serve the feeds and exports a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -22,18 +22,29 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import Subquery
 
 from medwire_common.schemas import EnrichedArticle, EventType
 
 from ..core.cursor import BadCursor, decode_cursor, encode_cursor
-from ..core.search import EmptyQuery, snippet, tsquery_literal
-from ..deps import EngineDep
+from ..core.search import (
+    ORDERED_FROM,
+    EmptyQuery,
+    has_phrase,
+    match_fraction,
+    rarest_lexemes_literal,
+    snippet,
+    tsquery_literal,
+)
+from ..deps import EngineDep, SearchStatsDep
 from ..problems import ProblemError
 from ..schemas import INTERNAL, ArticlePage, Problem
+from ..search_stats import SearchStats, estimated_rows
 from ..tables import (
     ArticleRow,
     article_events,
@@ -51,6 +62,8 @@ ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
 # A search ranks the newest matches of the query (and filters) this many at most: a common
 # term can match most of a million articles, and ranking them all would take seconds.
 SEARCH_WINDOW = 1000
+# A LIMIT that is never reached (see `_newest_matches`).
+NO_LIMIT = 1 << 62
 
 
 class Sort(StrEnum):
@@ -241,7 +254,12 @@ def _entity_filters(f: ArticleFilters) -> list[ColumnElement[bool]]:
 
 
 async def article_page(
-    engine: AsyncEngine, f: ArticleFilters, sort: Sort | None, limit: int, cursor: str | None
+    engine: AsyncEngine,
+    stats: SearchStats,
+    f: ArticleFilters,
+    sort: Sort | None,
+    limit: int,
+    cursor: str | None,
 ) -> Response:
     """One page of the articles `f` describes, in `sort` order (relevance when searching,
     newest otherwise), after `cursor`."""
@@ -250,7 +268,7 @@ async def article_page(
         raise ProblemError(400, "sort=relevance ranks search results: give a query `q`")
     try:
         if order is Sort.relevance:
-            stmt = _ranked(f, cursor and decode_cursor(cursor, order.value, float, str))
+            ranked_after = cursor and decode_cursor(cursor, order.value, float, str)
         else:
             # The date travels as text: asyncpg would send date.min (undated articles'
             # sort_date) as -infinity.
@@ -259,7 +277,11 @@ async def article_page(
     except BadCursor as exc:
         raise ProblemError(400, str(exc)) from exc
     async with engine.connect() as conn:
-        rows = (await conn.execute(stmt.limit(limit + 1))).all()
+        if order is Sort.relevance:
+            stmt = await search_statement(conn, stats, f, ranked_after, limit + 1)
+        else:
+            stmt = stmt.limit(limit + 1)
+        rows = (await conn.execute(stmt)).all()
     page, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:
@@ -314,27 +336,121 @@ def _dated(f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None) -> Sel
     return stmt.order_by(ArticleRow.sort_date.asc(), ArticleRow.article_id.asc())  # type: ignore[union-attr]
 
 
-def _ranked(f: ArticleFilters, after: tuple[Any, ...] | None) -> Select[Any]:
-    """Search results by score: text rank (title matches weigh more) over 1 + age in years.
-    Only the SEARCH_WINDOW newest matches are ranked; the rank is computed on those alone."""
-    newest = (
-        filtered(select(ArticleRow.article_id, ArticleRow.sort_date, ArticleRow.search), f)
-        .order_by(ArticleRow.sort_date.desc(), ArticleRow.article_id.desc())  # type: ignore[union-attr]
+async def search_statement(
+    conn: AsyncConnection,
+    stats: SearchStats,
+    f: ArticleFilters,
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> Select[Any]:
+    """The statement of a page of search results (`f.q` given), made for the articles there are
+    now (see `core.search`)."""
+    return _ranked(f, after, limit, await search_plan(conn, stats, f))
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How to find the newest matches of a search (see `core.search`)."""
+
+    index_query: str  # what to ask the search index (a tsquery literal)
+    cutoff: date | None = None  # the oldest date of the window of newest articles searched first
+    in_order: bool = False  # read the window's articles in order rather than ask the index
+
+
+async def search_plan(conn: AsyncConnection, stats: SearchStats, f: ArticleFilters) -> SearchPlan:
+    """How to find the newest matches of the search `f` among the articles there are now."""
+    await stats.refresh(conn)
+    q = f.q or ""
+    try:
+        plan = SearchPlan(rarest_lexemes_literal(q, stats.lexemes))
+    except EmptyQuery as exc:
+        raise ProblemError(422, str(exc)) from exc
+    fraction = match_fraction(q, stats.lexemes, rare=0.0)
+    if not fraction:
+        return plan
+    others = replace(f, q=None)
+    if others == ArticleFilters():
+        estimate = fraction * stats.total
+    else:
+        estimate = fraction * await estimated_rows(
+            conn, filtered(select(ArticleRow.article_id), others)
+        )
+    cutoff = stats.cutoff(estimate, SEARCH_WINDOW)
+    return replace(plan, cutoff=cutoff, in_order=cutoff is not None and fraction >= ORDERED_FROM)
+
+
+def _newest_matches(f: ArticleFilters, plan: SearchPlan) -> Subquery:
+    """The SEARCH_WINDOW newest articles that `f` describes and the search index finds for
+    `plan` (the query as written is checked by `_ranked`), with their search vectors. With a
+    cutoff, the articles dated from it on are searched first, the older ones only if needed
+    (PostgreSQL runs the second branch of a UNION ALL only if the limit is not reached yet)."""
+    others = replace(f, q=None)
+    cutoff = plan.cutoff
+    indexed = cast(literal(plan.index_query), TSQUERY)
+    has_lexemes = ArticleRow.search.op("@@")(indexed)  # type: ignore[union-attr]
+    newest_first = (ArticleRow.sort_date.desc(), ArticleRow.article_id.desc())  # type: ignore[union-attr]
+    columns = select(ArticleRow.article_id, ArticleRow.sort_date, ArticleRow.search)
+
+    def newest(*conditions: ColumnElement[bool]) -> Select[Any]:
+        return filtered(columns, others).where(*conditions).order_by(*newest_first)
+
+    if cutoff is None:
+        return _read(newest(has_lexemes).limit(SEARCH_WINDOW).subquery())
+    recent = ArticleRow.sort_date >= cutoff  # type: ignore[operator]
+    if plan.in_order:
+        # The LIMIT (never reached) keeps PostgreSQL from moving the match into the scan, where
+        # it would ask the search index; the window's articles are read newest first until
+        # enough match.
+        window = newest(recent).limit(NO_LIMIT).subquery()
+        first = (
+            select(window)
+            .where(window.c.search.op("@@")(search_query(f)))
+            .order_by(window.c.sort_date.desc(), window.c.article_id.desc())
+        )
+    else:
+        first = newest(has_lexemes, recent)
+    older = newest(has_lexemes, ArticleRow.sort_date < cutoff)  # type: ignore[operator]
+    return _read(union_all(first.limit(SEARCH_WINDOW), older.limit(SEARCH_WINDOW)).subquery())
+
+
+def _read(found: Subquery) -> Subquery:
+    """The SEARCH_WINDOW first of `found`, each search vector read once: a vector stored out of
+    line is read again by every function given it, and the rank and the phrases both need it
+    (`||` makes an in-memory copy, which the LIMIT keeps PostgreSQL from recomputing)."""
+    vector = found.c.search.op("||")(cast(literal(""), TSVECTOR))
+    return (
+        select(found.c.article_id, found.c.sort_date, vector.label("search"))
         .limit(SEARCH_WINDOW)
         .subquery()
     )
+
+
+def _ranked(
+    f: ArticleFilters, after: tuple[Any, ...] | None, limit: int, plan: SearchPlan
+) -> Select[Any]:
+    """`limit` search results by score: text rank (title matches weigh more) over 1 + age in
+    years. Only the SEARCH_WINDOW newest matches are ranked; the rank is computed on those alone.
+    The stored records are read for the page alone."""
+    newest = _newest_matches(f, plan)
+    query = search_query(f)
     age_years = (func.current_date() - newest.c.sort_date) / 365.0
     score = (
-        cast(func.ts_rank_cd(newest.c.search, search_query(f)), ArticleRow.relevance.type)  # type: ignore[attr-defined]
+        cast(func.ts_rank_cd(newest.c.search, query), ArticleRow.relevance.type)  # type: ignore[attr-defined]
         / (1 + func.greatest(age_years, 0))
     ).label("score")
-    scored = select(newest.c.article_id, score).subquery()
-    stmt = select(
-        PUBLIC_RECORD, _text(f), ArticleRow.sort_date, ArticleRow.article_id, scored.c.score
-    ).join(scored, scored.c.article_id == ArticleRow.article_id)
+    scored = select(newest.c.article_id, score)
+    if has_phrase(f.q or ""):
+        scored = scored.where(newest.c.search.op("@@")(query))
+    scored = scored.subquery()
+    best = select(scored).order_by(scored.c.score.desc(), scored.c.article_id.desc())
     if after:
-        stmt = stmt.where(tuple_(scored.c.score, scored.c.article_id) < tuple_(*after))
-    return stmt.order_by(scored.c.score.desc(), scored.c.article_id.desc())
+        best = best.where(tuple_(scored.c.score, scored.c.article_id) < tuple_(*after))
+    page = best.limit(limit).subquery()
+    return (
+        select(PUBLIC_RECORD, _text(f), ArticleRow.sort_date, ArticleRow.article_id, page.c.score)
+        .join(page, page.c.article_id == ArticleRow.article_id)
+        .order_by(page.c.score.desc(), page.c.article_id.desc())
+    )
 
 
 @router.get(
@@ -345,6 +461,7 @@ def _ranked(f: ArticleFilters, after: tuple[Any, ...] | None) -> Select[Any]:
 )
 async def list_articles(
     engine: EngineDep,
+    stats: SearchStatsDep,
     filters: FiltersDep,
     sort: Annotated[
         Sort | None,
@@ -356,7 +473,7 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> Response:
-    return await article_page(engine, filters, sort, limit, cursor)
+    return await article_page(engine, stats, filters, sort, limit, cursor)
 
 
 @router.get(
