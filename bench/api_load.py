@@ -33,7 +33,7 @@ import httpx
 from sqlalchemy.dialects import postgresql
 
 from medwire_api.db import make_engine, make_read_engine, migrate, read_session, upsert_articles
-from medwire_api.routes.articles import ArticleFilters, search_statement
+from medwire_api.routes.articles import RARE, ArticleFilters, search_statement
 from medwire_api.search_stats import SearchStats
 from medwire_api.settings import ApiSettings
 from medwire_common.schemas import (
@@ -275,29 +275,54 @@ async def ingest_rates(url: str, corpus: Corpus, first: int, count: int) -> tupl
 
 Query = tuple[str, dict[str, Any], str, list[Any]]  # HTTP path, params, SQL, SQL args
 
+FILTERED_SQL = {
+    "organization": "SELECT record FROM articles a WHERE EXISTS (SELECT 1 FROM"
+    " article_organizations ao WHERE ao.article_id = a.article_id AND ao.organization_id IN"
+    " (SELECT organization_id FROM organizations WHERE name = $1 UNION SELECT organization_id"
+    " FROM organization_aliases WHERE alias = $1)) ORDER BY sort_date DESC, article_id DESC"
+    " LIMIT 21",
+    "topic": "SELECT record FROM articles WHERE topics @> ARRAY[$1] ORDER BY sort_date DESC,"
+    " article_id DESC LIMIT 21",
+    "source": "SELECT record FROM articles WHERE (source_name = $1 OR source_domain = $1)"
+    " AND published_at >= $2 ORDER BY sort_date DESC, article_id DESC LIMIT 21",
+    "adcode": "SELECT record FROM articles a WHERE EXISTS (SELECT 1 FROM article_locations l"
+    " WHERE l.article_id = a.article_id AND l.adcode LIKE $1 || '%') ORDER BY sort_date DESC,"
+    " article_id DESC LIMIT 21",
+}
+
+# The API looks up the articles of an organisation first, and names them if they are few
+# (`routes.articles.narrowed`); the baseline does the same.
+ORGANIZATION_ARTICLES = (
+    "SELECT article_id FROM article_organizations WHERE organization_id IN (SELECT"
+    " organization_id FROM organizations WHERE name = $1 UNION SELECT organization_id FROM"
+    " organization_aliases WHERE alias = $1) LIMIT $2"
+)
+AMONG = (
+    "SELECT record FROM articles WHERE article_id = ANY($1::text[]) ORDER BY sort_date DESC,"
+    " article_id DESC LIMIT 21"
+)
+
+
+async def fetch(conn: asyncpg.Connection, sql: str, args: list[Any]) -> None:
+    """A query of the baseline: the organisation filter in two steps, as the API runs it."""
+    if sql != "organization":
+        await conn.fetch(sql, *args)
+        return
+    found = [r[0] for r in await conn.fetch(ORGANIZATION_ARTICLES, args[0], RARE + 1)]
+    if len(found) <= RARE:
+        await conn.fetch(AMONG, found)
+    else:
+        await conn.fetch(FILTERED_SQL["organization"], *args)
+
 
 def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Query]]:
     rng = random.Random(seed)
     by_id = "SELECT record FROM articles WHERE article_id = $1"
-    filtered_sql = {
-        "organization": "SELECT record FROM articles a WHERE EXISTS (SELECT 1 FROM"
-        " article_organizations ao WHERE ao.article_id = a.article_id AND ao.organization_id IN"
-        " (SELECT organization_id FROM organizations WHERE name = $1 UNION SELECT organization_id"
-        " FROM organization_aliases WHERE alias = $1)) ORDER BY sort_date DESC, article_id DESC"
-        " LIMIT 21",
-        "topic": "SELECT record FROM articles WHERE topics @> ARRAY[$1] ORDER BY sort_date DESC,"
-        " article_id DESC LIMIT 21",
-        "source": "SELECT record FROM articles WHERE (source_name = $1 OR source_domain = $1)"
-        " AND published_at >= $2 ORDER BY sort_date DESC, article_id DESC LIMIT 21",
-        "adcode": "SELECT record FROM articles a WHERE EXISTS (SELECT 1 FROM article_locations l"
-        " WHERE l.article_id = a.article_id AND l.adcode LIKE $1 || '%') ORDER BY sort_date DESC,"
-        " article_id DESC LIMIT 21",
-    }
     out: dict[str, list[Query]] = {"article by id": [], "filtered list": [], "full-text search": []}
     for _ in range(n):
         aid = f"bench{rng.randrange(total):08d}"
         out["article by id"].append((f"/v1/articles/{aid}", {}, by_id, [aid]))
-        kind = rng.choice(list(filtered_sql))
+        kind = rng.choice(list(FILTERED_SQL))
         org = rng.choices(corpus.orgs, corpus.org_weights)[0]
         if kind == "organization":
             value = rng.choice([org.name, org.aliases[0]])
@@ -315,7 +340,8 @@ def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Que
             place = rng.choices(corpus.places[:400], corpus.place_weights[:400])[0]
             code = (place.adcode or "110000")[:2] + "0000"
             params, args = {"adcode": code}, [code[:2]]
-        out["filtered list"].append(("/v1/articles", params, filtered_sql[kind], args))
+        sql = "organization" if kind == "organization" else FILTERED_SQL[kind]  # see fetch
+        out["filtered list"].append(("/v1/articles", params, sql, args))
         term = rng.choice(
             [org.name[-6:], rng.choice(CORES), rng.choice(TOPICS), rng.choice(corpus.persons[:2000]),
              f"{rng.choice(CORES)} {rng.choice(TOPICS)}"]
@@ -357,7 +383,27 @@ async def search_statements(url: str, searches: list[Query]) -> list[Query]:
     return out
 
 
-async def measure(api: str, url: str, work: dict[str, list[Query]], clients: int) -> dict[str, Any]:
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_s() -> float:
+    """CPU seconds the whole machine has been busy (all cores, every process)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    idle = int(fields[3]) + int(fields[4])  # idle, iowait
+    return (sum(int(f) for f in fields[:8]) - idle) / TICK
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds process `pid` has used (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+async def measure(
+    api: str, api_pid: int, url: str, work: dict[str, list[Query]], clients: int
+) -> dict[str, Any]:
+    """Latencies through the API and through asyncpg, and the CPU each API request cost the
+    machine, the API process and this load generator (where the time goes on few cores)."""
     results: dict[str, Any] = {}
     # The API's read connections' settings (work_mem, no parallel plans, ...): the same queries.
     session = read_session(ApiSettings(MEDWIRE_DATABASE_URL=url))
@@ -377,18 +423,22 @@ async def measure(api: str, url: str, work: dict[str, list[Query]], clients: int
 
             async def via_asyncpg(q: Query) -> None:
                 async with pool.acquire() as conn:
-                    await conn.fetch(q[2], *q[3])
+                    await fetch(conn, q[2], q[3])
 
             warm = items[: max(20, len(items) // 10)]
             await run_clients(clients, warm, via_http)
             await run_clients(clients, warm, via_asyncpg)
+            before = machine_cpu_s(), process_cpu_s(api_pid), time.process_time()
             api_ms = await run_clients(clients, items, via_http)
+            after = machine_cpu_s(), process_cpu_s(api_pid), time.process_time()
             raw_ms = await run_clients(clients, items, via_asyncpg)
             results[name] = {
                 "api": {p: percentile(api_ms, p) for p in (50, 95, 99)},
                 "asyncpg": {p: percentile(raw_ms, p) for p in (50, 95, 99)},
                 "n": len(items),
                 "mean": (statistics.mean(api_ms), statistics.mean(raw_ms)),
+                # ms of CPU per request through the API: machine, API process, load generator
+                "cpu": [(a - b) * 1000 / len(items) for a, b in zip(after, before, strict=True)],
             }
             print(f"  {name}: {results[name]}", flush=True)
     await pool.close()
@@ -463,6 +513,18 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         f"({'met' if ingest[0] >= 5000 else '**not met**'}: ≥ 5,000); raw asyncpg COPY of the same "
         f"records into a bare table: {ingest[1]:,.0f} articles/s (ratio {ingest[0] / ingest[1]:.2f}).",
     ]
+    lines += [
+        "",
+        f"CPU per request through the API (ms; the machine's {os.cpu_count()} cores, of which "
+        "the API process and this load generator; the rest is PostgreSQL and the system): "
+        + "; ".join(
+            f"{n}: {r['cpu'][0]:.1f} (API {r['cpu'][1]:.1f}, load generator {r['cpu'][2]:.1f})"
+            for n, r in results.items()
+        )
+        + f". With {args.clients} requests in flight on {os.cpu_count()} cores, a request waits "
+        f"for about {args.clients} / {os.cpu_count()} × the machine CPU a request costs, once the "
+        "cores are busy.",
+    ]
     if loaded[0]:
         lines.append(
             f"Loading this run: {loaded[0]:,} articles in {loaded[1]:,.0f} s "
@@ -516,7 +578,7 @@ async def main() -> None:
             url, work["full-text search"][: args.search_requests]
         )
         print("measuring queries", flush=True)
-        results = await measure(f"http://127.0.0.1:{api_port}", url, work, args.clients)
+        results = await measure(f"http://127.0.0.1:{api_port}", api.pid, url, work, args.clients)
         section = report(args, loaded, ingest, results, sizes)
         write_section(args.out, "api load", section)
         print(section)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medwire_api.db import upsert_articles
+from medwire_api.routes import articles
 from medwire_common.schemas import Event, Location, Organization
 
 from .test_entity_storage import HOSPITAL, SEED, article
@@ -69,11 +70,21 @@ async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[ht
         ({"event_type": "launch"}, {"a1"}),
         ({"min_relevance": 0.5}, {"a1", "a3"}),
         ({"organization": "山西白求恩医院", "min_relevance": 0.5}, {"a1"}),
+        ({"organization": "山西白求恩医院", "person": "李庭芳"}, {"a1"}),
+        ({"organization": "北京大学", "person": "李庭芳"}, set()),
     ],
 )
+# An organisation or person in few articles is looked up first (`narrowed`); here every one is
+# rare, or (0) none is.
+@pytest.mark.parametrize("rare", [articles.RARE, 0])
 async def test_each_filter_selects_the_articles_that_match(
-    client: httpx.AsyncClient, params: dict[str, object], expected: set[str]
+    client: httpx.AsyncClient,
+    params: dict[str, object],
+    expected: set[str],
+    rare: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(articles, "RARE", rare)
     response = await client.get("/v1/articles", params=params)
     assert response.status_code == 200, response.text
     assert {a["article_id"] for a in response.json()["items"]} == expected
