@@ -72,6 +72,7 @@ async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[ht
         ({"organization": "山西白求恩医院", "min_relevance": 0.5}, {"a1"}),
         ({"organization": "山西白求恩医院", "person": "李庭芳"}, {"a1"}),
         ({"organization": "北京大学", "person": "李庭芳"}, set()),
+        ({"organization": "山西白求恩医院", "q": "正文"}, {"a1", "a2"}),  # and a search
     ],
 )
 # An organisation or person in few articles is looked up first (`narrowed`); here every one is

@@ -29,7 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import CompoundSelect, Subquery
 
 from medwire_common.schemas import EnrichedArticle, EventType
@@ -91,9 +93,8 @@ class ArticleFilters:
     event_type: EventType | None = None
     min_relevance: float | None = None
     hide_duplicates: bool = False
-    # Found by `narrowed`: the articles of a rare organisation or person, named here rather
-    # than by a condition PostgreSQL cannot size.
-    among: tuple[str, ...] | None = None
+    # Set by `narrowed`: the ids of a rare organisation's or person's articles, read first.
+    among: Select[Any] | None = None
 
 
 async def article_filters(
@@ -178,7 +179,7 @@ def filtered(stmt: Select[Any], f: ArticleFilters) -> Select[Any]:
     if f.published_to:
         stmt = stmt.where(ArticleRow.published_at <= f.published_to)  # type: ignore[operator]
     if f.among is not None:
-        stmt = stmt.where(ArticleRow.article_id == any_(cast(literal(list(f.among)), ARRAY(Text))))
+        stmt = stmt.where(ArticleRow.article_id == any_(ArrayOf(f.among)))
     for condition in _entity_filters(f):
         stmt = stmt.where(condition)
     if f.topic:
@@ -235,10 +236,26 @@ async def narrowed(conn: AsyncConnection, f: ArticleFilters) -> ArticleFilters:
     if f.among is not None:
         return f
     for field, named in _named_by(f).items():
-        found = (await conn.execute(named.limit(RARE + 1))).scalars().all()
-        if len(found) <= RARE:
-            return replace(f, among=tuple(found), **{field: None})
+        count = select(func.count()).select_from(named.limit(RARE + 1).subquery())
+        if (await conn.execute(count)).scalar_one() <= RARE:
+            return replace(f, among=named, **{field: None})
     return f
+
+
+class ArrayOf(ColumnElement[Any]):
+    """`ARRAY(subquery)`: the subquery's rows as one array, read once before the statement runs
+    (where `IN (subquery)` may be checked article by article as the newest are walked)."""
+
+    inherit_cache = False
+    type = ARRAY(Text())
+
+    def __init__(self, rows: Select[Any]) -> None:
+        self.rows = rows
+
+
+@compiles(ArrayOf)
+def _array_of(element: ArrayOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"ARRAY({compiler.process(element.rows, **kw)})"
 
 
 def _entity_filters(f: ArticleFilters) -> list[ColumnElement[bool]]:
@@ -302,7 +319,7 @@ async def article_page(
         if order is Sort.relevance:
             stmt = await search_statement(conn, stats, f, after, limit + 1)
         else:
-            stmt = _dated(f, order, after).limit(limit + 1)
+            stmt = _dated(f, order, after, limit + 1)
         rows = (await conn.execute(stmt)).all()
     page, more = rows[:limit], len(rows) > limit
     next_cursor = None
@@ -336,26 +353,36 @@ def _iso_date(value: str) -> ColumnElement[Any]:
     return cast(literal(date.fromisoformat(value).isoformat()), Date)
 
 
-def _dated(f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None) -> Select[Any]:
+def _dated(
+    f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None, limit: int
+) -> Select[Any]:
+    """`limit` articles `f` describes by date in `order`, after `after`. The page is chosen on
+    its keys, and only its articles' records are read (a plan that sorts the matches would
+    otherwise render every match's record first)."""
     key = tuple_(ArticleRow.sort_date, ArticleRow.article_id)
+    newest = order is Sort.newest
+    page = filtered(select(ArticleRow.article_id), f)
+    if after:
+        page = page.where(key < tuple_(*after) if newest else key > tuple_(*after))
+    page = page.order_by(*_by_date(newest)).limit(limit).subquery()
     score = func.ts_rank_cd(ArticleRow.search, search_query(f)) if f.q else literal(None)
-    stmt = filtered(
+    return (
         select(
             PUBLIC_RECORD,
             _text(f),
             ArticleRow.sort_date,
             ArticleRow.article_id,
             score.label("score"),
-        ),
-        f,
+        )
+        .join(page, page.c.article_id == ArticleRow.article_id)
+        .order_by(*_by_date(newest))
     )
-    if order is Sort.newest:
-        if after:
-            stmt = stmt.where(key < tuple_(*after))
-        return stmt.order_by(ArticleRow.sort_date.desc(), ArticleRow.article_id.desc())  # type: ignore[union-attr]
-    if after:
-        stmt = stmt.where(key > tuple_(*after))
-    return stmt.order_by(ArticleRow.sort_date.asc(), ArticleRow.article_id.asc())  # type: ignore[union-attr]
+
+
+def _by_date(newest: bool) -> tuple[Any, Any]:
+    if newest:
+        return ArticleRow.sort_date.desc(), ArticleRow.article_id.desc()  # type: ignore[union-attr]
+    return ArticleRow.sort_date.asc(), ArticleRow.article_id.asc()  # type: ignore[union-attr]
 
 
 async def search_statement(
@@ -410,11 +437,10 @@ def _newest_matches(f: ArticleFilters, plan: SearchPlan) -> Subquery:
     cutoff = plan.cutoff
     indexed = cast(literal(plan.index_query), TSQUERY)
     has_lexemes = ArticleRow.search.op("@@")(indexed)  # type: ignore[union-attr]
-    newest_first = (ArticleRow.sort_date.desc(), ArticleRow.article_id.desc())  # type: ignore[union-attr]
     columns = select(ArticleRow.article_id, ArticleRow.sort_date, ArticleRow.search)
 
     def newest(*conditions: ColumnElement[bool]) -> Select[Any]:
-        return filtered(columns, others).where(*conditions).order_by(*newest_first)
+        return filtered(columns, others).where(*conditions).order_by(*_by_date(newest=True))
 
     if cutoff is None:
         return _read(newest(has_lexemes).limit(SEARCH_WINDOW).subquery())
