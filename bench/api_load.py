@@ -33,7 +33,7 @@ import asyncpg
 from sqlalchemy.dialects import postgresql
 
 from medwire_api.db import make_engine, make_read_engine, migrate, read_session, upsert_articles
-from medwire_api.routes.articles import RARE, ArticleFilters, search_statement
+from medwire_api.routes.articles import RARE, SEARCH_WINDOW, ArticleFilters, search_statement
 from medwire_api.search_stats import SearchStats
 from medwire_api.settings import ApiSettings
 from medwire_common.schemas import (
@@ -378,7 +378,7 @@ async def search_statements(url: str, searches: list[Query]) -> list[Query]:
     """The searches with the SQL the API runs for each (a search's statement depends on the
     articles there are: made here as the API makes it, with its values written in)."""
     engine = make_read_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
-    stats, out = SearchStats(), list[Query]()
+    stats, out = SearchStats(SEARCH_WINDOW), list[Query]()
     async with engine.connect() as conn:
         for path, params, _, _ in searches:
             stmt = await search_statement(conn, stats, ArticleFilters(q=params["q"]), None, 21)

@@ -81,7 +81,7 @@ async def client(
 
 
 async def reference(engine: AsyncEngine, q: str, since: date = date.min) -> list[str]:
-    stats = SearchStats()
+    stats = SearchStats(WINDOW)
     async with engine.connect() as conn:
         await stats.refresh(conn)
         rarest = rarest_lexemes_literal(q, stats.lexemes)
@@ -119,7 +119,7 @@ async def test_a_search_finds_what_the_straightforward_query_finds(
 ) -> None:
     http, engine = client
     async with engine.connect() as conn:
-        plan = await route.search_plan(conn, SearchStats(), route.ArticleFilters(q=q))
+        plan = await route.search_plan(conn, SearchStats(WINDOW), route.ArticleFilters(q=q))
     assert (plan.cutoff is not None, plan.in_order) == (window, in_order)  # the way under test
     expected = await reference(engine, q)
     assert expected  # and there is something to find
@@ -132,7 +132,7 @@ async def test_a_rare_term_is_searched_everywhere(
 ) -> None:
     http, engine = client
     async with engine.connect() as conn:
-        plan = await route.search_plan(conn, SearchStats(), route.ArticleFilters(q="稀有"))
+        plan = await route.search_plan(conn, SearchStats(WINDOW), route.ArticleFilters(q="稀有"))
     assert plan.cutoff is None
     found = await paged(http, "稀有", limit=100)
     assert sorted(found) == [f"w{i:03d}" for i in range(0, 40, 4)]
@@ -148,7 +148,7 @@ async def test_a_window_is_sized_for_the_filters_too(
     since = DAY0 + timedelta(days=100)
     f = route.ArticleFilters(q="中频", published_from=since)
     async with engine.connect() as conn:
-        plan = await route.search_plan(conn, SearchStats(), f)
+        plan = await route.search_plan(conn, SearchStats(WINDOW), f)
     assert plan.cutoff is not None and not plan.in_order
     expected = await reference(engine, "中频", since)
     assert expected and await paged(http, "中频", 100, published_from=since.isoformat()) == expected

@@ -88,15 +88,24 @@ def test_a_single_character_is_as_common_as_the_lexemes_it_starts() -> None:
 
 
 def test_windows_grow_by_root_two_and_leave_out_a_third_of_the_articles() -> None:
-    ranks = window_ranks(1_000_000)
+    ranks = window_ranks(100_000, 10_000)
     assert ranks[:3] == [FIRST_WINDOW, 1448, 2 * FIRST_WINDOW]
     assert all(b / a == pytest.approx(2**0.5, rel=0.01) for a, b in itertools.pairwise(ranks))
-    assert ranks[-1] <= 1_000_000 * 2 // 3 < ranks[-1] * 2**0.5
-    assert window_ranks(1000) == []
+    assert ranks[-1] <= 100_000 * 2 // 3 < ranks[-1] * 2**0.5
+    assert window_ranks(1000, 1000) == []
+
+
+def test_no_window_is_kept_that_could_not_pay() -> None:
+    # 1,000 of a million: a window of W is used only if the 2,000,000,000 / W articles expected
+    # to match cost more to read than W / 10, so W < 141,421 (and the window just above it)
+    ranks = window_ranks(1_000_000, 1000)
+    assert 141_421 <= ranks[-1] < 141_421 * 2**0.5
+    needed = 141_421 * 1.01
+    assert window_rank(WINDOW_MARGIN * 1000 * 1_000_000 / needed, 1_000_000, 1000, ranks) is None
 
 
 def test_a_window_is_the_smallest_expected_to_hold_the_matches_wanted_with_margin() -> None:
-    ranks = window_ranks(1_000_000)
+    ranks = window_ranks(1_000_000, 1000)
     # 10% of the articles match: 1,000 matches need 10,000 articles, 20,000 with the margin
     rank = window_rank(100_000, 1_000_000, 1000, ranks)
     assert rank is not None

@@ -70,7 +70,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         description="Structured intelligence from Chinese pharma and medical-device news.",
     )
     app.state.settings = settings
-    app.state.search_stats = SearchStats()
+    app.state.search_stats = SearchStats(articles.SEARCH_WINDOW)
     app.state.stage = None
     app.state.producer = None  # started by the first admin request that needs it
     app.state.producer_lock = asyncio.Lock()

@@ -61,10 +61,11 @@ async def estimated_rows(conn: AsyncConnection, statement: Select[Any]) -> float
 
 class SearchStats:
     """The number of articles, the sort date at which the newest 1,024, 1,448, 2,048, ...
-    begin (one index-only scan of the newest two thirds at most), and the fraction of articles
-    that have each common lexeme."""
+    begin (one index-only scan of the newest 141,000 at most, for `want` 1,000 of a million),
+    and the fraction of articles that have each common lexeme."""
 
-    def __init__(self) -> None:
+    def __init__(self, want: int) -> None:
+        self.want = want
         self._lock = asyncio.Lock()
         self._expires = 0.0
         self.total = 0
@@ -78,14 +79,15 @@ class SearchStats:
         return self._dates.get(rank) if rank else None
 
     async def refresh(self, conn: AsyncConnection) -> None:
-        """Read the statistics again if they are older than STATS_TTL_S."""
-        if time.monotonic() < self._expires:
+        """Read the statistics again if they are older than STATS_TTL_S. While one request
+        reads them, the others go on with the old ones."""
+        if time.monotonic() < self._expires or (self._lock.locked() and self._dates):
             return
         async with self._lock:
             if time.monotonic() < self._expires:
                 return
             total = int((await conn.execute(_TOTAL)).scalar_one())
-            ranks = window_ranks(total)
+            ranks = window_ranks(total, self.want)
             dates = await conn.execute(_DATES, {"deepest": max(ranks, default=0), "ranks": ranks})
             lexemes = await conn.execute(_LEXEMES)
             self.total, self._dates = total, {rank: day for rank, day in dates}

@@ -186,10 +186,14 @@ WINDOW_MARGIN = 2.0
 WINDOW_ARTICLE_COST = 0.1
 
 
-def window_ranks(total: int) -> list[int]:
-    """The window sizes (numbers of newest articles) worth having for `total` articles."""
+def window_ranks(total: int, want: int) -> list[int]:
+    """The window sizes (numbers of newest articles) worth having for `total` articles when
+    `want` matches are wanted: a window leaves out a third of the articles at least, and is
+    used only if it costs less than reading every match (see `window_rank`), which bounds it
+    by √(WINDOW_MARGIN·want·total / WINDOW_ARTICLE_COST) (141,000 for 1,000 of a million)."""
+    useful = (WINDOW_MARGIN * want * total / WINDOW_ARTICLE_COST) ** 0.5 * 2**0.5
     ranks = [round(FIRST_WINDOW * 2 ** (step / 2)) for step in range(WINDOW_STEPS)]
-    return [rank for rank in ranks if rank <= total * 2 // 3]
+    return [rank for rank in ranks if rank <= min(total * 2 // 3, useful)]
 
 
 def window_rank(estimate: float, total: int, want: int, ranks: list[int]) -> int | None:
