@@ -17,6 +17,7 @@ from sqlalchemy import (
     Select,
     Text,
     any_,
+    bindparam,
     cast,
     exists,
     func,
@@ -342,6 +343,8 @@ async def article_page(
 
 # Stored records are public as they are (without MinHash since migration 0005): served as text.
 PUBLIC_RECORD = cast(ArticleRow.record, Text).label("record")
+# The most frequent read, built once (building a statement per request cost a tenth of it).
+_BY_ID = select(PUBLIC_RECORD).where(ArticleRow.article_id == bindparam("article_id"))
 
 
 def _text(f: ArticleFilters) -> Any:
@@ -532,9 +535,7 @@ async def list_articles(
 )
 async def get_article(engine: EngineDep, article_id: Annotated[str, Path(max_length=200)]) -> Any:
     async with engine.connect() as conn:
-        record = (
-            await conn.execute(select(PUBLIC_RECORD).where(ArticleRow.article_id == article_id))
-        ).scalar_one_or_none()
+        record = (await conn.execute(_BY_ID, {"article_id": article_id})).scalar_one_or_none()
     if record is None:
         raise ProblemError(404, f"no article with id {article_id!r}")
     return Response(record, media_type="application/json")  # validated on ingest: as stored
