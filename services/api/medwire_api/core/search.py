@@ -73,12 +73,14 @@ def query_terms(q: str) -> list[str]:
     return [t for t in (normalise(part) for part in q.split()) if tokens(t)]
 
 
+def _is_prefix(lexeme: str) -> bool:
+    """Whether `lexeme` is a single Han character, searched as the bigrams it starts."""
+    return len(lexeme) == 1 and bool(_TOKENS.match(lexeme).group(1))  # type: ignore[union-attr]
+
+
 def _term_lexemes(term: str) -> list[str]:
     """A term's lexemes as tsquery operands; a single Han character matches as a prefix."""
-    return [
-        f"'{lexeme}'" + (":*" if len(lexeme) == 1 and _TOKENS.match(lexeme).group(1) else "")  # type: ignore[union-attr]
-        for lexeme in tokens(term)
-    ]
+    return [f"'{lexeme}'" + (":*" if _is_prefix(lexeme) else "") for lexeme in tokens(term)]
 
 
 def tsquery_literal(q: str) -> str:
@@ -120,7 +122,7 @@ def match_fraction(q: str, fractions: dict[str, float], rare: float) -> float:
     share = 1.0
     for term in query_terms(q):
         lexemes = tokens(term)
-        if len(lexemes) == 1 and _TOKENS.match(lexemes[0]).group(1) and len(lexemes[0]) == 1:  # type: ignore[union-attr]
+        if len(lexemes) == 1 and _is_prefix(lexemes[0]):
             found = sum(f for lexeme, f in fractions.items() if lexeme.startswith(lexemes[0]))
             share *= min(1.0, max(found, rare))
         else:
