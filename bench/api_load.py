@@ -33,7 +33,7 @@ import asyncpg
 from sqlalchemy.dialects import postgresql
 
 from medwire_api.db import make_engine, make_read_engine, migrate, read_session, upsert_articles
-from medwire_api.routes.articles import RARE, SEARCH_WINDOW, ArticleFilters, search_statement
+from medwire_api.routes.articles import SEARCH_WINDOW, ArticleFilters, search_statement
 from medwire_api.search_stats import SearchStats
 from medwire_api.settings import ApiSettings
 from medwire_common.schemas import (
@@ -289,35 +289,42 @@ ORGANIZATIONS = (
     "SELECT organization_id FROM organizations WHERE name = $1 UNION SELECT organization_id"
     " FROM organization_aliases WHERE alias = $1"
 )
-ORGANIZATION_ARTICLES = (
-    f"SELECT article_id FROM article_organizations WHERE organization_id IN ({ORGANIZATIONS})"
-)
+
+
+def listing_sql(rows: str, branches: list[str]) -> str:
+    """A page by date of the articles of an organisation or place, as the API reads one: from
+    the rows that name them, each branch newest first, merged (`routes.articles.listed`)."""
+    merged = " UNION ALL ".join(
+        f"(SELECT article_id, sort_date FROM {rows} WHERE {branch}"
+        " ORDER BY sort_date DESC, article_id DESC)"
+        for branch in branches
+    )
+    return (
+        "SELECT a.record FROM (SELECT DISTINCT m.article_id, m.sort_date FROM"
+        f" ({merged}) m JOIN articles a USING (article_id)"
+        " ORDER BY m.sort_date DESC, m.article_id DESC LIMIT 21) p"
+        " JOIN articles a USING (article_id) ORDER BY a.sort_date DESC, a.article_id DESC"
+    )
+
+
 FILTERED_SQL = {
-    "organization": page_sql(
-        "EXISTS (SELECT 1 FROM article_organizations ao WHERE ao.article_id = a.article_id"
-        f" AND ao.organization_id IN ({ORGANIZATIONS}))"
-    ),
+    "organization": "",  # see fetch
     "topic": page_sql("topics @> ARRAY[$1]"),
     "source": page_sql("(source_name = $1 OR source_domain = $1) AND published_at >= $2"),
-    "adcode": page_sql(
-        "EXISTS (SELECT 1 FROM article_locations l WHERE l.article_id = a.article_id"
-        " AND l.adcode LIKE $1 || '%')"
-    ),
+    "adcode": listing_sql("article_locations", ["left(adcode, 2) = $1"]),
 }
-# The API counts an organisation's articles first, and reads them first if they are few
-# (`routes.articles.narrowed`); the baseline does the same.
-COUNT_ORGANIZATION = f"SELECT count(*) FROM ({ORGANIZATION_ARTICLES} LIMIT $2) few"
-AMONG = page_sql(f"article_id = ANY(ARRAY({ORGANIZATION_ARTICLES}))")
 
 
 async def fetch(conn: asyncpg.Connection, sql: str, args: list[Any]) -> None:
-    """A query of the baseline: the organisation filter in two steps, as the API runs it."""
+    """A query of the baseline: the organisation filter in two steps, as the API runs it (the
+    organisations the name names, then a branch for each)."""
     if sql != "organization":
         await conn.fetch(sql, *args)
-    elif await conn.fetchval(COUNT_ORGANIZATION, args[0], RARE + 1) <= RARE:
-        await conn.fetch(AMONG, *args)
-    else:
-        await conn.fetch(FILTERED_SQL["organization"], *args)
+        return
+    ids = [row[0] for row in await conn.fetch(ORGANIZATIONS, *args)]
+    if ids:
+        branches = [f"organization_id = {i}" for i in sorted(ids)]
+        await conn.fetch(listing_sql("article_organizations", branches))
 
 
 def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Query]]:
@@ -360,15 +367,15 @@ def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Que
 async def run_clients(
     clients: int, work: list[Any], call: Callable[[Any], Awaitable[None]]
 ) -> list[float]:
-    """Latencies (ms) of every call, `clients` at a time."""
-    latencies: list[float] = []
-    items = iter(work)
+    """Latencies (ms) of every call, in the order of `work`, `clients` at a time."""
+    latencies = [0.0] * len(work)
+    items = iter(enumerate(work))
 
     async def client() -> None:
-        for item in items:
+        for at, item in items:
             start = time.perf_counter()
             await call(item)
-            latencies.append((time.perf_counter() - start) * 1000)
+            latencies[at] = (time.perf_counter() - start) * 1000
 
     await asyncio.gather(*(client() for _ in range(clients)))
     return latencies
@@ -436,6 +443,11 @@ class KeepAliveClient:
         return status, body
 
 
+def kind_of(q: Query) -> str:
+    """What a request filters on (its parameters' names), e.g. `organization` or `q`."""
+    return "+".join(sorted(q[1])) or "id"
+
+
 def machine_cpu_s() -> float:
     """CPU seconds the whole machine has been busy (all cores, every process)."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
@@ -488,6 +500,13 @@ async def measure(
                 "mean": (statistics.mean(api_ms), statistics.mean(raw_ms)),
                 # ms of CPU per request through the API: machine, API process, load generator
                 "cpu": [(a - b) * 1000 / len(items) for a, b in zip(after, before, strict=True)],
+                "p95 by kind": {
+                    kind: [
+                        percentile([ms[i] for i, q in enumerate(items) if kind_of(q) == kind], 95)
+                        for ms in (api_ms, raw_ms)
+                    ]
+                    for kind in sorted({kind_of(q) for q in items})
+                },  # fmt: skip
             }
             print(f"  {name}: {results[name]}", flush=True)
     finally:
@@ -558,6 +577,13 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
             f"{r['asyncpg'][50]:.1f}/{r['asyncpg'][95]:.1f}/{r['asyncpg'][99]:.1f} ({r['n']} requests)"
             for n, r in results.items()
         ),
+        "",
+        "p95 by what is asked (ms), API vs asyncpg: "
+        + "; ".join(
+            f"{kind} {api:.1f} vs {raw:.1f}"
+            for kind, (api, raw) in results["filtered list"]["p95 by kind"].items()
+        )
+        + ".",
         "",
         f"Ingest of new enriched articles (batches of {BATCH}, entities, LSH bands and search "
         f"vectors, into the loaded database): **{ingest[0]:,.0f} articles/s** "

@@ -123,7 +123,8 @@ def article_columns(articles: Sequence[EnrichedArticle]) -> dict[str, list[Any]]
 
 # One statement text for every batch size (compiled once; a multi-row VALUES list was
 # recompiled per batch and cost a third of the ingest time). A row whose record is unchanged
-# is not updated and not returned.
+# is not updated and not returned; a returned row tells whether it is new (a row that was
+# inserted has no xmax; an updated one has the updating transaction's).
 _UPSERT_ARTICLES = text(
     """
     INSERT INTO articles (article_id, url, canonical_url, source_name, source_domain, title,
@@ -154,7 +155,7 @@ _UPSERT_ARTICLES = text(
         content_hash = EXCLUDED.content_hash, minhash = EXCLUDED.minhash,
         bands = EXCLUDED.bands, search = EXCLUDED.search, updated_at = now()
     WHERE articles.record IS DISTINCT FROM EXCLUDED.record
-    RETURNING article_id
+    RETURNING article_id, xmax = 0 AS inserted
     """
 )
 # Arrays, not expanding IN lists: one statement text whatever the batch. Each band's keys are
@@ -208,5 +209,10 @@ async def upsert_articles(engine: AsyncEngine, articles: Sequence[EnrichedArticl
     )  # a statement may not touch a row twice
     async with engine.begin() as conn:
         clustered = await assign_clusters(conn, latest)
-        changed = set((await conn.execute(_UPSERT_ARTICLES, article_columns(clustered))).scalars())
-        await store_entities(conn, [a for a in clustered if a.article_id in changed])
+        rows = (await conn.execute(_UPSERT_ARTICLES, article_columns(clustered))).all()
+        changed = {row.article_id for row in rows}
+        await store_entities(
+            conn,
+            [a for a in clustered if a.article_id in changed],
+            replaced=[row.article_id for row in rows if not row.inserted],
+        )

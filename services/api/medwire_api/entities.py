@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from medwire_common.schemas import EnrichedArticle
 
+from .tables import UNDATED_SORT_DATE
+
 ARTICLE_TABLES = (
     "article_organizations",
     "article_persons",
@@ -47,15 +49,18 @@ def entity_rows(articles: Sequence[EnrichedArticle]) -> EntityRows:
         for org in a.organizations:
             rows.organizations.setdefault(org.name, org.type)
             rows.aliases.update((org.name, alias) for alias in org.aliases if alias != org.name)
-            t["article_organizations"].append((aid, org.name, max(1, len(org.spans))))
+            t["article_organizations"].append(
+                (aid, org.name, max(1, len(org.spans)), a.published_at)
+            )
         for person in {p.name: p for p in a.persons}.values():  # one row per name and article
             key = (person.name, person.organization or "")
             rows.persons.add(key)
             t["article_persons"].append((aid, *key, person.roles))
         for i, place in enumerate(a.locations):
             t["article_locations"].append(
-                (aid, i, place.name, place.adcode, place.province, place.city, place.district)
-            )
+                (aid, i, place.name, place.adcode, place.province, place.city, place.district,
+                 a.published_at)
+            )  # fmt: skip
         for i, event in enumerate(a.events):
             t["article_events"].append(
                 (aid, i, event.type, event.date, event.location, event.participants, event.summary)
@@ -82,6 +87,10 @@ def columns_of(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
     return [list(c) for c in zip(*rows, strict=True)]
 
 
+# Rows that list articles by date carry the article's `sort_date` (migration 0007): its
+# publication date, and for an undated article the one the articles table gives it.
+UNDATED = f"DATE '{UNDATED_SORT_DATE}'"
+
 # In order: canonical rows first (articles' rows join them by name), agreements before their
 # parties. Arrays of arrays cannot be unnested column-wise, so text[] columns travel as JSON.
 _INSERTS = {
@@ -100,9 +109,12 @@ _INSERTS = {
         SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[]))
         ON CONFLICT DO NOTHING""",
     "article_locations": """
-        INSERT INTO article_locations
-        SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS int[]), CAST(:c2 AS text[]),
-            CAST(:c3 AS text[]), CAST(:c4 AS text[]), CAST(:c5 AS text[]), CAST(:c6 AS text[]))""",
+        INSERT INTO article_locations (article_id, position, name, adcode, province, city,
+            district, sort_date)
+        SELECT a, p, n, c, pr, ci, d, coalesce(s, $SORT_DATE)
+        FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS int[]), CAST(:c2 AS text[]),
+            CAST(:c3 AS text[]), CAST(:c4 AS text[]), CAST(:c5 AS text[]), CAST(:c6 AS text[]),
+            CAST(:c7 AS date[])) AS x(a, p, n, c, pr, ci, d, s)""",
     "article_events": """
         INSERT INTO article_events
         SELECT a, p, t, d, l, ARRAY(SELECT jsonb_array_elements_text(j)), s
@@ -129,9 +141,10 @@ _INSERTS = {
         SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS int[]), CAST(:c2 AS text[]),
             CAST(:c3 AS float8[]), CAST(:c4 AS text[]), CAST(:c5 AS text[]))""",
     "article_organizations": """
-        INSERT INTO article_organizations
-        SELECT x.a, o.organization_id, x.m
-        FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[]), CAST(:c2 AS int[])) AS x(a, n, m)
+        INSERT INTO article_organizations (article_id, organization_id, mentions, sort_date)
+        SELECT x.a, o.organization_id, x.m, coalesce(x.s, $SORT_DATE)
+        FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[]), CAST(:c2 AS int[]),
+            CAST(:c3 AS date[])) AS x(a, n, m, s)
         JOIN organizations o ON o.name = x.n""",
     "article_persons": """
         INSERT INTO article_persons
@@ -140,19 +153,25 @@ _INSERTS = {
             CAST(:c3 AS jsonb[])) AS x(a, n, o, r)
         JOIN persons p ON p.name = x.n AND p.organization = x.o""",
 }
+_INSERTS = {table: sql.replace("$SORT_DATE", UNDATED) for table, sql in _INSERTS.items()}
 _JSON_COLUMNS = {"article_events": 5, "article_agreements": 4, "article_persons": 3}
 
 
-async def store_entities(conn: AsyncConnection, articles: Sequence[EnrichedArticle]) -> None:
-    """Replace the entity rows of `articles` (whose records changed) inside `conn`'s
-    transaction. Organisations and persons are inserted in name order, so that two writers
-    take their row locks in the same order."""
+async def store_entities(
+    conn: AsyncConnection, articles: Sequence[EnrichedArticle], replaced: Sequence[str]
+) -> None:
+    """Write the entity rows of `articles` (whose records changed) inside `conn`'s transaction,
+    first deleting those of the `replaced` ones (articles stored before; a new article has none,
+    and looking for them cost seven index probes an article). Organisations and persons are
+    inserted in name order, so that two writers take their row locks in the same order."""
     if not articles:
         return
     rows = entity_rows(articles)
-    ids = [a.article_id for a in articles]
-    for table in ARTICLE_TABLES:
-        await conn.execute(text(f"DELETE FROM {table} WHERE article_id = ANY(:ids)"), {"ids": ids})
+    if replaced:
+        for table in ARTICLE_TABLES:
+            await conn.execute(
+                text(f"DELETE FROM {table} WHERE article_id = ANY(:ids)"), {"ids": list(replaced)}
+            )
     batches = {
         "organizations": sorted(rows.organizations.items()),
         "organization_aliases": sorted(rows.aliases),

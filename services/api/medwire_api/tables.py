@@ -21,6 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
+# The sort date of an article without a publication date: it sorts last. As text, because
+# asyncpg sends date.min as -infinity.
+UNDATED_SORT_DATE = "0001-01-01"
+
 
 class ArticleRow(SQLModel, table=True):
     __tablename__ = "articles"
@@ -47,7 +51,7 @@ class ArticleRow(SQLModel, table=True):
         default=None,
         sa_column=Column(
             Date,
-            Computed("coalesce(published_at, '0001-01-01'::date)", persisted=True),
+            Computed(f"coalesce(published_at, '{UNDATED_SORT_DATE}'::date)", persisted=True),
             nullable=False,
         ),
     )
@@ -81,7 +85,11 @@ class ArticleRow(SQLModel, table=True):
 organizations = table("organizations", column("organization_id"), column("name"), column("type"))
 organization_aliases = table("organization_aliases", column("alias"), column("organization_id"))
 article_organizations = table(
-    "article_organizations", column("article_id"), column("organization_id"), column("mentions")
+    "article_organizations",
+    column("article_id"),
+    column("organization_id"),
+    column("mentions"),
+    column("sort_date"),  # the article's (migration 0007)
 )
 persons = table("persons", column("person_id"), column("name"), column("organization"))
 article_persons = table(
@@ -95,6 +103,7 @@ article_locations = table(
     column("province"),
     column("city"),
     column("district"),
+    column("sort_date"),  # the article's (migration 0007)
 )
 article_events = table(
     "article_events",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -33,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.selectable import CompoundSelect, Subquery
+from sqlalchemy.sql.selectable import CompoundSelect, Subquery, TableClause
 
 from medwire_common.schemas import EnrichedArticle, EventType
 
@@ -96,6 +97,19 @@ class ArticleFilters:
     hide_duplicates: bool = False
     # Set by `narrowed`: the ids of a rare organisation's or person's articles, read first.
     among: Select[Any] | None = None
+    # Set by `listed`: the rows that list the articles of the organisation or place, by date.
+    listing: Listing | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The articles a filter selects, as rows of an entity table that carry the article's
+    `sort_date` (migration 0007): each branch's rows are read newest (or oldest) first from an
+    index, so a page of them is read without walking the articles that are not in it. An
+    article can be in several branches, or twice in one (two places in one province)."""
+
+    table: TableClause
+    branches: tuple[ColumnElement[bool], ...]
 
 
 async def article_filters(
@@ -227,6 +241,33 @@ def _named_by(f: ArticleFilters) -> dict[str, Select[Any]]:
     return named
 
 
+# An organisation name that names more organisations than this is filtered article by article.
+MAX_BRANCHES = 20
+
+
+async def listed(conn: AsyncConnection, f: ArticleFilters) -> ArticleFilters:
+    """`f`, its organisation (or else its place code) filter replaced by the listing of its
+    articles by date (see `Listing`), for a page by date: a branch for each organisation the
+    name names, a branch for the place code."""
+    if f.organization:
+        ids = (await conn.execute(organization_ids(f.organization))).scalars().all()
+        if len(ids) <= MAX_BRANCHES:
+            ao = article_organizations.c
+            branches = tuple(ao.organization_id == i for i in sorted(ids))
+            return replace(f, organization=None, listing=Listing(article_organizations, branches))
+    if f.adcode:
+        places, code = article_locations.c, _division(f.adcode)
+        prefix = places.adcode if len(code) == 6 else func.left(places.adcode, len(code))
+        return replace(f, adcode=None, listing=Listing(article_locations, (prefix == code,)))
+    return f
+
+
+def _division(adcode: str) -> str:
+    """The leading digits of the codes in `adcode`'s division: 140000 is a province, 140700 a
+    city, and their places share the code's first two or four digits."""
+    return adcode[: 2 if adcode.endswith("0000") else 4 if adcode.endswith("00") else 6]
+
+
 async def narrowed(conn: AsyncConnection, f: ArticleFilters) -> ArticleFilters:
     """`f`, its organisation or person filter replaced by the articles it selects if they are
     few (RARE at most).
@@ -268,11 +309,10 @@ def _entity_filters(f: ArticleFilters) -> list[ColumnElement[bool]]:
     ]
     places = article_locations.c
     if f.adcode:
-        # 140000 is a province, 140700 a city: their places share the code's leading digits.
-        code = f.adcode
-        prefix = code[: 2 if code.endswith("0000") else 4 if code.endswith("00") else 6]
         found.append(
-            exists().where(places.article_id == article_id, places.adcode.startswith(prefix))
+            exists().where(
+                places.article_id == article_id, places.adcode.startswith(_division(f.adcode))
+            )
         )
     if f.region:
         found.append(
@@ -316,7 +356,9 @@ async def article_page(
     except BadCursor as exc:
         raise ProblemError(400, str(exc)) from exc
     async with engine.connect() as conn:
-        f = await narrowed(conn, f)
+        # A page by date of the articles of an organisation or place reads their listing; a
+        # search finds its matches in the search index and checks the filters on those.
+        f = await narrowed(conn, f if f.q else await listed(conn, f))
         if order is Sort.relevance:
             stmt = await search_statement(conn, stats, f, after, limit + 1)
         else:
@@ -362,12 +404,15 @@ def _dated(
     """`limit` articles `f` describes by date in `order`, after `after`. The page is chosen on
     its keys, and only its articles' records are read (a plan that sorts the matches would
     otherwise render every match's record first)."""
-    key = tuple_(ArticleRow.sort_date, ArticleRow.article_id)
     newest = order is Sort.newest
-    page = filtered(select(ArticleRow.article_id), f)
-    if after:
-        page = page.where(key < tuple_(*after) if newest else key > tuple_(*after))
-    page = page.order_by(*_by_date(newest)).limit(limit).subquery()
+    if f.listing is not None:
+        page = _listed_page(f, f.listing, newest, after, limit)
+    else:
+        key = tuple_(ArticleRow.sort_date, ArticleRow.article_id)
+        keys = filtered(select(ArticleRow.article_id), f)
+        if after:
+            keys = keys.where(key < tuple_(*after) if newest else key > tuple_(*after))
+        page = keys.order_by(*_by_date(newest)).limit(limit).subquery()
     score = func.ts_rank_cd(ArticleRow.search, search_query(f)) if f.q else literal(None)
     return (
         select(
@@ -382,10 +427,44 @@ def _dated(
     )
 
 
+def _listed_page(
+    f: ArticleFilters, listing: Listing, newest: bool, after: tuple[Any, ...] | None, limit: int
+) -> Subquery:
+    """The ids of the page of `limit` articles by date after `after`, read from `listing` (its
+    branches merged in order) and checked against the rest of `f` one by one, in order."""
+    rows = listing.table.c
+    key = tuple_(rows.sort_date, rows.article_id)
+    branches = []
+    for branch in listing.branches or (false(),):
+        listed = select(rows.article_id, rows.sort_date).where(branch)
+        # The date range bounds the listing too (undated articles are then dropped by `f`).
+        if f.published_from:
+            listed = listed.where(rows.sort_date >= f.published_from)
+        if f.published_to:
+            listed = listed.where(rows.sort_date <= f.published_to)
+        if after:
+            listed = listed.where(key < tuple_(*after) if newest else key > tuple_(*after))
+        branches.append(listed.order_by(*_ordered(rows.sort_date, rows.article_id, newest)))
+    merged = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery()
+    page = filtered(
+        select(merged.c.article_id, merged.c.sort_date)
+        .distinct()
+        .join(ArticleRow, ArticleRow.article_id == merged.c.article_id),
+        f,
+    )
+    return (
+        page.order_by(*_ordered(merged.c.sort_date, merged.c.article_id, newest))
+        .limit(limit)
+        .subquery()
+    )
+
+
+def _ordered(when: Any, which: Any, newest: bool) -> tuple[Any, Any]:
+    return (when.desc(), which.desc()) if newest else (when.asc(), which.asc())
+
+
 def _by_date(newest: bool) -> tuple[Any, Any]:
-    if newest:
-        return ArticleRow.sort_date.desc(), ArticleRow.article_id.desc()  # type: ignore[union-attr]
-    return ArticleRow.sort_date.asc(), ArticleRow.article_id.asc()  # type: ignore[union-attr]
+    return _ordered(ArticleRow.sort_date, ArticleRow.article_id, newest)
 
 
 async def search_statement(

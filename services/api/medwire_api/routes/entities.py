@@ -47,6 +47,7 @@ from ..schemas import (
     Problem,
 )
 from ..tables import (
+    UNDATED_SORT_DATE,
     ArticleRow,
     agreement_parties,
     article_agreements,
@@ -189,13 +190,14 @@ async def get_organization(
         ).one_or_none()
         if org is None:
             raise ProblemError(404, f"no organisation with id {organization_id}")
+        # The organisation's rows carry their articles' dates (migration 0007): its span,
+        # timeline and newest articles are read from them alone.
+        published = func.nullif(ao.sort_date, cast(literal(UNDATED_SORT_DATE), Date))
         span = (
             await conn.execute(
-                select(
-                    func.count(),
-                    func.min(ArticleRow.published_at),
-                    func.max(ArticleRow.published_at),
-                ).where(ArticleRow.article_id.in_(mine))  # type: ignore[attr-defined]
+                select(func.count(), func.min(published), func.max(published)).where(
+                    ao.organization_id == organization_id
+                )
             )
         ).one()
         shared = func.count().label("shared")
@@ -216,21 +218,26 @@ async def get_organization(
                 _agreements_stmt(agreement_parties.c.organization_id == organization_id).limit(20)
             )
         ).all()
-        month = func.date_trunc("month", ArticleRow.published_at).label("period")
+        month = func.date_trunc("month", published).label("period")
         timeline = (
             await conn.execute(
                 select(month, func.count())
-                .where(ArticleRow.article_id.in_(mine), ArticleRow.published_at.is_not(None))  # type: ignore[attr-defined,union-attr]
+                .where(ao.organization_id == organization_id, published.is_not(None))
                 .group_by(month)
                 .order_by(month)
             )
         ).all()
+        newest = (
+            select(ao.article_id)
+            .where(ao.organization_id == organization_id)
+            .order_by(ao.sort_date.desc(), ao.article_id.desc())
+            .limit(10)
+        )
         recent = (
             await conn.execute(
                 select(*_REF_COLUMNS)
-                .where(ArticleRow.article_id.in_(mine))  # type: ignore[attr-defined]
+                .where(ArticleRow.article_id.in_(newest))  # type: ignore[attr-defined]
                 .order_by(ArticleRow.sort_date.desc(), ArticleRow.article_id.desc())  # type: ignore[union-attr]
-                .limit(10)
             )
         ).all()
     return OrganizationDetail(
