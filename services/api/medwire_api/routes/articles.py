@@ -4,6 +4,7 @@ one article by id. `ArticleFilters` and `filtered` serve the feeds and exports a
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     ColumnElement,
     Date,
     Select,
@@ -23,17 +25,19 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     tuple_,
     union,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR, array
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import CompoundSelect, Subquery, TableClause
 
 from medwire_common.schemas import EnrichedArticle, EventType
@@ -110,6 +114,8 @@ class Listing:
 
     table: TableClause
     branches: tuple[ColumnElement[bool], ...]
+    values: dict[str, Any]  # of the branches' parameters
+    shape: tuple[Any, ...]  # what makes the branches' SQL (see `filter_shape`)
 
 
 async def article_filters(
@@ -175,32 +181,63 @@ FiltersDep = Annotated[ArticleFilters, Depends(article_filters)]
 
 
 def search_query(f: ArticleFilters) -> ColumnElement[Any] | None:
-    if f.q is None:
-        return None
-    try:
-        return cast(literal(tsquery_literal(f.q)), TSQUERY)
-    except EmptyQuery as exc:
-        raise ProblemError(422, str(exc)) from exc
+    return cast(_binds(f)["f_q"], TSQUERY) if f.q is not None else None
+
+
+def filter_values(f: ArticleFilters) -> dict[str, Any]:
+    """The values of `f`'s filters, by the names of the parameters that `filtered` binds them
+    to: a statement made for one `f` runs for another of the same `shape` with these."""
+    values: dict[str, Any] = {
+        f"f_{name}": getattr(f, name)
+        for name in _PLAIN
+        if getattr(f, name) is not None and getattr(f, name) != ""
+    }
+    if f.adcode:
+        values["f_division"] = _division(f.adcode)
+    if f.q is not None:
+        try:
+            values["f_q"] = tsquery_literal(f.q)
+        except EmptyQuery as exc:
+            raise ProblemError(422, str(exc)) from exc
+    return values
+
+
+# The filters whose values are bound as they are.
+_PLAIN = (
+    "source", "published_from", "published_to", "organization", "person", "region", "topic",
+    "event_type", "min_relevance",
+)  # fmt: skip
+_TYPES = {"f_published_from": Date(), "f_published_to": Date(), "f_q": Text()}
+
+
+def _binds(f: ArticleFilters) -> dict[str, Any]:
+    return {
+        name: bindparam(name, value, type_=_TYPES.get(name))
+        for name, value in filter_values(f).items()
+    }
 
 
 def filtered(stmt: Select[Any], f: ArticleFilters) -> Select[Any]:
-    """`stmt` (a select from `articles`) restricted to the articles `f` describes."""
+    """`stmt` (a select from `articles`) restricted to the articles `f` describes; each value is
+    a parameter named as in `filter_values`."""
+    p = _binds(f)
     if f.source:
         stmt = stmt.where(
-            or_(ArticleRow.source_name == f.source, ArticleRow.source_domain == f.source)
+            or_(ArticleRow.source_name == p["f_source"], ArticleRow.source_domain == p["f_source"])
         )
     if f.published_from:
-        stmt = stmt.where(ArticleRow.published_at >= f.published_from)  # type: ignore[operator]
+        stmt = stmt.where(ArticleRow.published_at >= p["f_published_from"])  # type: ignore[operator]
     if f.published_to:
-        stmt = stmt.where(ArticleRow.published_at <= f.published_to)  # type: ignore[operator]
+        stmt = stmt.where(ArticleRow.published_at <= p["f_published_to"])  # type: ignore[operator]
     if f.among is not None:
         stmt = stmt.where(ArticleRow.article_id == any_(ArrayOf(f.among)))
-    for condition in _entity_filters(f):
+    for condition in _entity_filters(f, p):
         stmt = stmt.where(condition)
     if f.topic:
-        stmt = stmt.where(ArticleRow.topics.contains([f.topic]))  # type: ignore[attr-defined]
+        topics = cast(array([p["f_topic"]]), ARRAY(Text()))  # asyncpg's text is VARCHAR
+        stmt = stmt.where(ArticleRow.topics.contains(topics))  # type: ignore[attr-defined]
     if f.min_relevance is not None:
-        stmt = stmt.where(ArticleRow.relevance >= f.min_relevance)
+        stmt = stmt.where(ArticleRow.relevance >= p["f_min_relevance"])
     query = search_query(f)
     if query is not None:
         stmt = stmt.where(ArticleRow.search.op("@@")(query))  # type: ignore[union-attr]
@@ -216,7 +253,7 @@ def filtered(stmt: Select[Any], f: ArticleFilters) -> Select[Any]:
     return stmt
 
 
-def organization_ids(name: str) -> CompoundSelect:
+def organization_ids(name: str | BindParameter[Any]) -> CompoundSelect:
     """The organisations `name` names: by full name or an alias (a UNION, which PostgreSQL
     expects to be a row or two; with OR it reads every organisation's articles)."""
     return union(
@@ -225,17 +262,18 @@ def organization_ids(name: str) -> CompoundSelect:
     )
 
 
-def _named_by(f: ArticleFilters) -> dict[str, Select[Any]]:
+def _named_by(f: ArticleFilters, p: dict[str, Any] | None = None) -> dict[str, Select[Any]]:
     """The ids of the articles naming `f`'s organisation and person, by filter."""
+    p = p or _binds(f)
     named = {}
     if f.organization:
         named["organization"] = select(article_organizations.c.article_id).where(
-            article_organizations.c.organization_id.in_(organization_ids(f.organization))
+            article_organizations.c.organization_id.in_(organization_ids(p["f_organization"]))
         )
     if f.person:
         named["person"] = select(article_persons.c.article_id).where(
             article_persons.c.person_id.in_(
-                select(persons.c.person_id).where(persons.c.name == f.person)
+                select(persons.c.person_id).where(persons.c.name == p["f_person"])
             )
         )
     return named
@@ -243,6 +281,7 @@ def _named_by(f: ArticleFilters) -> dict[str, Select[Any]]:
 
 # An organisation name that names more organisations than this is filtered article by article.
 MAX_BRANCHES = 20
+_ORGANIZATION_IDS = organization_ids(bindparam("name", type_=Text()))  # made once
 
 
 async def listed(conn: AsyncConnection, f: ArticleFilters) -> ArticleFilters:
@@ -250,16 +289,33 @@ async def listed(conn: AsyncConnection, f: ArticleFilters) -> ArticleFilters:
     articles by date (see `Listing`), for a page by date: a branch for each organisation the
     name names, a branch for the place code."""
     if f.organization:
-        ids = (await conn.execute(organization_ids(f.organization))).scalars().all()
+        named = {"name": f.organization}
+        ids = (await conn.execute(_ORGANIZATION_IDS, named)).scalars().all()
         if len(ids) <= MAX_BRANCHES:
-            ao = article_organizations.c
-            branches = tuple(ao.organization_id == i for i in sorted(ids))
-            return replace(f, organization=None, listing=Listing(article_organizations, branches))
+            return replace(f, organization=None, listing=organization_listing(ids))
     if f.adcode:
-        places, code = article_locations.c, _division(f.adcode)
-        prefix = places.adcode if len(code) == 6 else func.left(places.adcode, len(code))
-        return replace(f, adcode=None, listing=Listing(article_locations, (prefix == code,)))
+        return replace(f, adcode=None, listing=place_listing(f.adcode))
     return f
+
+
+def organization_listing(ids: Sequence[int]) -> Listing:
+    """The articles of these organisations: a branch each."""
+    ao, values = article_organizations.c, {f"l_{n}": i for n, i in enumerate(sorted(ids))}
+    branches = tuple(
+        ao.organization_id == bindparam(name, value, type_=BigInteger())
+        for name, value in values.items()
+    )
+    return Listing(article_organizations, branches, values, ("organization", len(ids)))
+
+
+def place_listing(adcode: str) -> Listing:
+    """The articles of the places in `adcode`'s division."""
+    places, code = article_locations.c, _division(adcode)
+    # The length is written in the statement, for it to be the indexed expression.
+    digits = literal_column(str(len(code)))
+    prefix = places.adcode if len(code) == 6 else func.left(places.adcode, digits)
+    branch = prefix == bindparam("l_0", code, type_=Text())
+    return Listing(article_locations, (branch,), {"l_0": code}, ("place", len(code)))
 
 
 def _division(adcode: str) -> str:
@@ -300,36 +356,39 @@ def _array_of(element: ArrayOf, compiler: SQLCompiler, **kw: Any) -> str:
     return f"ARRAY({compiler.process(element.rows, **kw)})"
 
 
-def _entity_filters(f: ArticleFilters) -> list[ColumnElement[bool]]:
+def _entity_filters(f: ArticleFilters, p: dict[str, Any]) -> list[ColumnElement[bool]]:
     """Conditions on the entity tables, each an EXISTS on the article's rows."""
     article_id = ArticleRow.article_id
     found: list[ColumnElement[bool]] = [
         named.where(named.selected_columns[0] == article_id).exists()
-        for named in _named_by(f).values()
+        for named in _named_by(f, p).values()
     ]
     places = article_locations.c
     if f.adcode:
         found.append(
             exists().where(
-                places.article_id == article_id, places.adcode.startswith(_division(f.adcode))
+                places.article_id == article_id,
+                places.adcode.startswith(p["f_division"], autoescape=False),
             )
         )
     if f.region:
+        region = p["f_region"]
         found.append(
             exists().where(
                 places.article_id == article_id,
                 or_(
-                    places.name == f.region,
-                    places.province == f.region,
-                    places.city == f.region,
-                    places.district == f.region,
+                    places.name == region,
+                    places.province == region,
+                    places.city == region,
+                    places.district == region,
                 ),
             )
         )
     if f.event_type:
         found.append(
             exists().where(
-                article_events.c.article_id == article_id, article_events.c.type == f.event_type
+                article_events.c.article_id == article_id,
+                article_events.c.type == p["f_event_type"],
             )
         )
     return found
@@ -360,10 +419,10 @@ async def article_page(
         # search finds its matches in the search index and checks the filters on those.
         f = await narrowed(conn, f if f.q else await listed(conn, f))
         if order is Sort.relevance:
-            stmt = await search_statement(conn, stats, f, after, limit + 1)
+            stmt, params = await search_statement(conn, stats, f, after, limit + 1), {}
         else:
-            stmt = _dated(f, order, after, limit + 1)
-        rows = (await conn.execute(stmt)).all()
+            stmt, params = dated_page(f, order, after, limit + 1)
+        rows = (await conn.execute(stmt, params)).all()
     page, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:
@@ -394,8 +453,43 @@ def _text(f: ArticleFilters) -> Any:
     return (ArticleRow.record["text"].astext if f.q else literal(None)).label("text")  # type: ignore[index]
 
 
-def _iso_date(value: str) -> ColumnElement[Any]:
-    return cast(literal(date.fromisoformat(value).isoformat()), Date)
+def _iso_date(value: str) -> str:
+    """A cursor's date, checked; it travels as text (see `_after`)."""
+    return date.fromisoformat(value).isoformat()
+
+
+# Statements of pages by date, by shape (see `dated_page`).
+_PAGES: dict[tuple[Any, ...], Select[Any]] = {}
+MAX_SHAPES = 1024
+
+
+def dated_page(
+    f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None, limit: int
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of a page by date (`_dated`) and its parameters. A statement is made once
+    for each shape of request: which filters are given, the order, whether there is a cursor,
+    how many organisations a name names. Making it cost a quarter of the API's time for a list;
+    every value is a parameter (`filter_values`, the listing's, the cursor's and the limit)."""
+    params = {**filter_values(f), **(f.listing.values if f.listing else {}), "p_limit": limit}
+    if after:
+        params.update(p_after_date=after[0], p_after_id=after[1])
+    if f.among is not None:  # the articles of a rare organisation: a subquery, not a parameter
+        return _dated(f, order, after, limit), params
+    shape = (order, tuple(params), f.hide_duplicates, f.listing and f.listing.shape)
+    stmt = _PAGES.get(shape)
+    if stmt is None:
+        if len(_PAGES) >= MAX_SHAPES:
+            _PAGES.clear()
+        stmt = _PAGES[shape] = _dated(f, order, after, limit)
+    return stmt, params
+
+
+def _after(after: tuple[Any, ...]) -> tuple[Any, Any]:
+    """A cursor's date and id as parameters; the date travels as text, because asyncpg would
+    send date.min (undated articles' sort_date) as -infinity."""
+    return cast(bindparam("p_after_date", after[0], type_=Text()), Date), bindparam(
+        "p_after_id", after[1], type_=Text()
+    )
 
 
 def _dated(
@@ -411,8 +505,10 @@ def _dated(
         key = tuple_(ArticleRow.sort_date, ArticleRow.article_id)
         keys = filtered(select(ArticleRow.article_id), f)
         if after:
-            keys = keys.where(key < tuple_(*after) if newest else key > tuple_(*after))
-        page = keys.order_by(*_by_date(newest)).limit(limit).subquery()
+            keys = keys.where(
+                key < tuple_(*_after(after)) if newest else key > tuple_(*_after(after))
+            )
+        page = keys.order_by(*_by_date(newest)).limit(bindparam("p_limit", limit)).subquery()
     score = func.ts_rank_cd(ArticleRow.search, search_query(f)) if f.q else literal(None)
     return (
         select(
@@ -438,12 +534,14 @@ def _listed_page(
     for branch in listing.branches or (false(),):
         listed = select(rows.article_id, rows.sort_date).where(branch)
         # The date range bounds the listing too (undated articles are then dropped by `f`).
+        p = _binds(f)
         if f.published_from:
-            listed = listed.where(rows.sort_date >= f.published_from)
+            listed = listed.where(rows.sort_date >= p["f_published_from"])
         if f.published_to:
-            listed = listed.where(rows.sort_date <= f.published_to)
+            listed = listed.where(rows.sort_date <= p["f_published_to"])
         if after:
-            listed = listed.where(key < tuple_(*after) if newest else key > tuple_(*after))
+            bound = tuple_(*_after(after))
+            listed = listed.where(key < bound if newest else key > bound)
         branches.append(listed.order_by(*_ordered(rows.sort_date, rows.article_id, newest)))
     merged = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery()
     page = filtered(
@@ -454,7 +552,7 @@ def _listed_page(
     )
     return (
         page.order_by(*_ordered(merged.c.sort_date, merged.c.article_id, newest))
-        .limit(limit)
+        .limit(bindparam("p_limit", limit))
         .subquery()
     )
 

@@ -21,12 +21,15 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-# Index name → (table, what it lists by); each then sorts by date and article, newest first.
+# Index name → (table, what it lists by, what else it holds); each sorts by what it lists by,
+# then date and article, newest first. A division's index holds the whole code as well: without
+# it PostgreSQL reads every row from the table (it does not take `adcode` from `left(adcode, 2)`)
+# and, finding that dear, reads a province's whole list and sorts it (0.5 s at a million).
 INDEXES = {
-    "ix_article_organizations_newest": ("article_organizations", "organization_id"),
-    "ix_article_locations_province_newest": ("article_locations", "left(adcode, 2)"),
-    "ix_article_locations_city_newest": ("article_locations", "left(adcode, 4)"),
-    "ix_article_locations_adcode_newest": ("article_locations", "adcode"),
+    "ix_article_organizations_newest": ("article_organizations", "organization_id", ""),
+    "ix_article_locations_province_newest": ("article_locations", "left(adcode, 2)", "adcode"),
+    "ix_article_locations_city_newest": ("article_locations", "left(adcode, 4)", "adcode"),
+    "ix_article_locations_adcode_newest": ("article_locations", "adcode", ""),
 }
 TABLES = ("article_organizations", "article_locations")
 
@@ -41,8 +44,14 @@ def upgrade() -> None:
             " WHERE a.article_id = t.article_id"
         )
         op.alter_column(table, "sort_date", nullable=False)
-    for name, (table, by) in INDEXES.items():
-        op.execute(f"CREATE INDEX {name} ON {table} ({by}, sort_date DESC, article_id DESC)")
+    for name, (table, by, holds) in INDEXES.items():
+        op.execute(
+            f"CREATE INDEX {name} ON {table} ({by}, sort_date DESC, article_id DESC)"
+            + (f" INCLUDE ({holds})" if holds else "")
+        )
+    # The divisions' indexes are on expressions: PostgreSQL knows how many rows each holds only
+    # once it has analysed them.
+    op.execute(f"ANALYZE {', '.join(TABLES)}")
 
 
 def downgrade() -> None:
