@@ -153,3 +153,14 @@ async def test_an_organisations_span_timeline_and_newest_articles_come_from_its_
     assert [a["article_id"] for a in detail["recent_articles"]] == expected(
         corpus(), {"organization": B.name}, newest=True
     )[:10]
+
+
+@pytest.mark.parametrize("params", [{"organization": "甲药"}, {"adcode": "140000"}])
+async def test_a_feed_of_an_organisation_or_a_place_is_its_newest_articles(
+    client: httpx.AsyncClient, params: dict[str, Any]
+) -> None:
+    feed = await client.get("/v1/feeds/articles.json", params={**params, "limit": 5})
+    assert feed.status_code == 200, feed.text
+    assert [item["id"] for item in feed.json()["items"]] == expected(corpus(), params, newest=True)[
+        :5
+    ]

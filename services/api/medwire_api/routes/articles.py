@@ -1,5 +1,6 @@
 """`/v1/articles`: list with filters, full-text search, sort orders and cursor pagination, and
-one article by id. `ArticleFilters` and `filtered` serve the feeds and exports as well."""
+one article by id. `ArticleFilters` and `filtered` serve the exports and stats as well, and
+`dated_rows` the feeds."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    Row,
     Select,
     Text,
     any_,
@@ -415,14 +417,11 @@ async def article_page(
     except BadCursor as exc:
         raise ProblemError(400, str(exc)) from exc
     async with engine.connect() as conn:
-        # A page by date of the articles of an organisation or place reads their listing; a
-        # search finds its matches in the search index and checks the filters on those.
-        f = await narrowed(conn, f if f.q else await listed(conn, f))
         if order is Sort.relevance:
-            stmt, params = await search_statement(conn, stats, f, after, limit + 1), {}
+            stmt = await search_statement(conn, stats, await narrowed(conn, f), after, limit + 1)
+            rows = (await conn.execute(stmt)).all()
         else:
-            stmt, params = dated_page(f, order, after, limit + 1)
-        rows = (await conn.execute(stmt, params)).all()
+            rows = await dated_rows(conn, f, order, after, limit + 1)
     page, more = rows[:limit], len(rows) > limit
     next_cursor = None
     if more:
@@ -456,6 +455,21 @@ def _text(f: ArticleFilters) -> Any:
 def _iso_date(value: str) -> str:
     """A cursor's date, checked; it travels as text (see `_after`)."""
     return date.fromisoformat(value).isoformat()
+
+
+async def dated_rows(
+    conn: AsyncConnection,
+    f: ArticleFilters,
+    order: Sort,
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> Sequence[Row[Any]]:
+    """A page by date of the articles `f` describes (for lists and feeds): an organisation's
+    or a place's are read from their listing; a search finds its matches in the search index
+    and checks the filters on those."""
+    f = await narrowed(conn, f if f.q else await listed(conn, f))
+    stmt, params = dated_page(f, order, after, limit)
+    return (await conn.execute(stmt, params)).all()
 
 
 # Statements of pages by date, by shape (see `dated_page`).

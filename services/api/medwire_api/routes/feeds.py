@@ -19,7 +19,7 @@ from ..core import feeds
 from ..deps import EngineDep
 from ..schemas import INTERNAL, Problem
 from ..tables import ArticleRow
-from .articles import ArticleFilters, FiltersDep, filtered
+from .articles import ArticleFilters, FiltersDep, Sort, dated_rows, filtered
 
 router = APIRouter(prefix="/v1", tags=["feeds and exports"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
@@ -56,14 +56,14 @@ def _feed_route(kind: str) -> None:
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
     ) -> Response:
         async with engine.connect() as conn:
-            records = (await conn.execute(_newest(filters).limit(limit))).scalars().all()
+            rows = await dated_rows(conn, filters, Sort.newest, None, limit)
         query = request.url.query
         home = str(request.base_url).rstrip("/") + "/v1/articles" + (f"?{query}" if query else "")
         feed_doc = feeds.Feed(
             title="medwire" + (f" — {query}" if query else ""),
             self_url=str(request.url),
             home_url=home,
-            entries=[_entry(EnrichedArticle.model_validate(r)) for r in records],
+            entries=[_entry(EnrichedArticle.model_validate_json(r.record)) for r in rows],
         )
         return Response(render(feed_doc), media_type=media_type)
 
