@@ -240,3 +240,19 @@ class TcpProxy:
             self._writers.clear()
 
         self._call(stop())
+
+
+async def every_page(client: Any, path: str, params: dict[str, Any], pages: int = 40) -> list[str]:
+    """The ids of every item of `path`'s pages, following `next_cursor` (at most `pages`)."""
+    ids: list[str] = []
+    cursor = None
+    for _ in range(pages):
+        response = await client.get(
+            path, params={**params, **({"cursor": cursor} if cursor else {})}
+        )
+        assert response.status_code == 200, response.text
+        ids += [item["article_id"] for item in response.json()["items"]]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return ids
+    raise AssertionError(f"the pages of {path} did not end within {pages}")

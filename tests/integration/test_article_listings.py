@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medwire_api.db import upsert_articles
 from medwire_common.schemas import EnrichedArticle, Location, Organization
+from tests.support import every_page
 
 from .test_entity_storage import article
 
@@ -90,21 +91,6 @@ async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[ht
     yield client
 
 
-async def every_page(client: httpx.AsyncClient, params: dict[str, Any]) -> list[str]:
-    ids: list[str] = []
-    cursor = None
-    for _ in range(40):
-        page = await client.get(
-            "/v1/articles", params={**params, "limit": 3, **({"cursor": cursor} if cursor else {})}
-        )
-        assert page.status_code == 200, page.text
-        ids += [a["article_id"] for a in page.json()["items"]]
-        cursor = page.json()["next_cursor"]
-        if cursor is None:
-            return ids
-    raise AssertionError("the pages did not end")
-
-
 @pytest.mark.parametrize(
     "params",
     [
@@ -128,7 +114,7 @@ async def test_every_page_of_a_listing_is_the_filtered_articles_in_date_order(
     client: httpx.AsyncClient, params: dict[str, Any], sort: str
 ) -> None:
     want = expected(corpus(), params, newest=sort == "newest")
-    assert await every_page(client, {**params, "sort": sort}) == want
+    assert await every_page(client, "/v1/articles", {**params, "sort": sort, "limit": 3}) == want
     if params == {"organization": "甲药"}:
         assert len(want) > 10  # several pages, with articles of A and B on the same day
 

@@ -19,6 +19,7 @@ from medwire_api.core.search import rarest_lexemes_literal, tsquery_literal
 from medwire_api.db import upsert_articles
 from medwire_api.routes import articles as route
 from medwire_api.search_stats import SearchStats
+from tests.support import every_page
 
 from .test_entity_storage import article
 
@@ -90,17 +91,7 @@ async def reference(engine: AsyncEngine, q: str, since: date = date.min) -> list
 
 
 async def paged(client: httpx.AsyncClient, q: str, limit: int, **filters: str) -> list[str]:
-    seen: list[str] = []
-    cursor = None
-    for _ in range(WINDOW + 2):
-        params = {"q": q, "limit": limit, **filters, **({"cursor": cursor} if cursor else {})}
-        response = await client.get("/v1/articles", params=params)
-        assert response.status_code == 200, response.text
-        seen += [item["article_id"] for item in response.json()["items"]]
-        cursor = response.json()["next_cursor"]
-        if cursor is None:
-            return seen
-    raise AssertionError("the cursor did not come to an end")
+    return await every_page(client, "/v1/articles", {"q": q, "limit": limit, **filters}, WINDOW + 2)
 
 
 @pytest.mark.parametrize(
