@@ -39,8 +39,8 @@ PAIRS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"q": "疫苗"}, {"q": "医保 谈判"}),
     ({"hide_duplicates": True, "topic": "创新药"}, {"hide_duplicates": True, "topic": "中药"}),
     (
-        {"listing": organization_listing([3, 9]), "source": "新华网"},
-        {"listing": organization_listing([4, 7]), "source": "健康界"},
+        {"listing": organization_listing("甲"), "source": "新华网"},
+        {"listing": organization_listing("乙"), "source": "健康界"},
     ),
     ({"listing": place_listing("140000")}, {"listing": place_listing("650000")}),
     ({"listing": place_listing("140105"), "q": "签约"}, {"listing": place_listing("110101")}),
@@ -74,9 +74,14 @@ def test_a_statement_made_for_one_request_is_the_next_ones_with_its_parameters(
 
 def test_requests_of_other_shapes_get_statements_of_their_own() -> None:
     articles._PAGES.clear()
-    one, _ = dated_page(ArticleFilters(listing=organization_listing([1])), Sort.newest, None, 5)
-    two, _ = dated_page(ArticleFilters(listing=organization_listing([1, 2])), Sort.newest, None, 5)
-    province, _ = dated_page(ArticleFilters(listing=place_listing("140000")), Sort.newest, None, 5)
-    city, _ = dated_page(ArticleFilters(listing=place_listing("140100")), Sort.newest, None, 5)
-    assert len({id(one), id(two), id(province), id(city)}) == 4
-    assert "left(article_locations.adcode, 4)" in rendered(city, {})[0]
+    made = [
+        dated_page(ArticleFilters(**filters), Sort.newest, None, 5)[0]
+        for filters in (
+            {"listing": organization_listing("甲")},
+            {"listing": organization_listing("甲"), "topic": "中药"},
+            {"listing": place_listing("140000")},
+            {"listing": place_listing("140100")},
+        )
+    ]
+    assert len({id(stmt) for stmt in made}) == 4
+    assert "left(article_locations.adcode, 4)" in rendered(made[3], {})[0]

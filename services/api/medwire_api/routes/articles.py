@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import (
     ARRAY,
-    BigInteger,
     ColumnElement,
     Date,
     Row,
@@ -24,12 +23,12 @@ from sqlalchemy import (
     bindparam,
     cast,
     exists,
-    false,
     func,
     literal,
     literal_column,
     or_,
     select,
+    true,
     tuple_,
     union,
     union_all,
@@ -116,8 +115,10 @@ class Listing:
 
     table: TableClause
     branches: tuple[ColumnElement[bool], ...]
-    values: dict[str, Any]  # of the branches' parameters
-    shape: tuple[Any, ...]  # what makes the branches' SQL (see `filter_shape`)
+    values: dict[str, Any]  # of the parameters of the branches or keys
+    shape: tuple[Any, ...]  # what makes their SQL (see `dated_page`)
+    # Or a branch for each of these keys (organisation ids), matched to `table.organization_id`.
+    keys: CompoundSelect | None = None
 
 
 async def article_filters(
@@ -281,33 +282,21 @@ def _named_by(f: ArticleFilters, p: dict[str, Any] | None = None) -> dict[str, S
     return named
 
 
-# An organisation name that names more organisations than this is filtered article by article.
-MAX_BRANCHES = 20
-_ORGANIZATION_IDS = organization_ids(bindparam("name", type_=Text()))  # made once
-
-
-async def listed(conn: AsyncConnection, f: ArticleFilters) -> ArticleFilters:
+def listed(f: ArticleFilters) -> ArticleFilters:
     """`f`, its organisation (or else its place code) filter replaced by the listing of its
-    articles by date (see `Listing`), for a page by date: a branch for each organisation the
-    name names, a branch for the place code."""
+    articles by date (see `Listing`), for a page by date."""
     if f.organization:
-        named = {"name": f.organization}
-        ids = (await conn.execute(_ORGANIZATION_IDS, named)).scalars().all()
-        if len(ids) <= MAX_BRANCHES:
-            return replace(f, organization=None, listing=organization_listing(ids))
+        return replace(f, organization=None, listing=organization_listing(f.organization))
     if f.adcode:
         return replace(f, adcode=None, listing=place_listing(f.adcode))
     return f
 
 
-def organization_listing(ids: Sequence[int]) -> Listing:
-    """The articles of these organisations: a branch each."""
-    ao, values = article_organizations.c, {f"l_{n}": i for n, i in enumerate(sorted(ids))}
-    branches = tuple(
-        ao.organization_id == bindparam(name, value, type_=BigInteger())
-        for name, value in values.items()
-    )
-    return Listing(article_organizations, branches, values, ("organization", len(ids)))
+def organization_listing(name: str) -> Listing:
+    """The articles of the organisations `name` names: a branch each, found in the statement
+    (one round trip; a name names one organisation or two)."""
+    keys = organization_ids(bindparam("l_name", name, type_=Text()))
+    return Listing(article_organizations, (), {"l_name": name}, ("organization",), keys)
 
 
 def place_listing(adcode: str) -> Listing:
@@ -467,7 +456,7 @@ async def dated_rows(
     """A page by date of the articles `f` describes (for lists and feeds): an organisation's
     or a place's are read from their listing; a search finds its matches in the search index
     and checks the filters on those."""
-    f = await narrowed(conn, f if f.q else await listed(conn, f))
+    f = await narrowed(conn, f if f.q else listed(f))
     stmt, params = dated_page(f, order, after, limit)
     return (await conn.execute(stmt, params)).all()
 
@@ -482,7 +471,7 @@ def dated_page(
 ) -> tuple[Select[Any], dict[str, Any]]:
     """The statement of a page by date (`_dated`) and its parameters. A statement is made once
     for each shape of request: which filters are given, the order, whether there is a cursor,
-    how many organisations a name names. Making it cost a quarter of the API's time for a list;
+    the level of a place code. Making it cost a quarter of the API's time for a list;
     every value is a parameter (`filter_values`, the listing's, the cursor's and the limit)."""
     params = {**filter_values(f), **(f.listing.values if f.listing else {}), "p_limit": limit}
     if after:
@@ -543,20 +532,14 @@ def _listed_page(
     """The ids of the page of `limit` articles by date after `after`, read from `listing` (its
     branches merged in order) and checked against the rest of `f` one by one, in order."""
     rows = listing.table.c
-    key = tuple_(rows.sort_date, rows.article_id)
-    branches = []
-    for branch in listing.branches or (false(),):
-        listed = select(rows.article_id, rows.sort_date).where(branch)
-        # The date range bounds the listing too (undated articles are then dropped by `f`).
-        p = _binds(f)
-        if f.published_from:
-            listed = listed.where(rows.sort_date >= p["f_published_from"])
-        if f.published_to:
-            listed = listed.where(rows.sort_date <= p["f_published_to"])
-        if after:
-            bound = tuple_(*_after(after))
-            listed = listed.where(key < bound if newest else key > bound)
-        branches.append(listed.order_by(*_ordered(rows.sort_date, rows.article_id, newest)))
+    if listing.keys is not None:
+        return _keyed_page(f, listing, listing.keys, newest, after, limit)
+    branches = [
+        _bounded(
+            select(rows.article_id, rows.sort_date).where(branch), rows, f, newest, after
+        ).order_by(*_ordered(rows.sort_date, rows.article_id, newest))
+        for branch in listing.branches
+    ]
     merged = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery()
     page = filtered(
         select(merged.c.article_id, merged.c.sort_date)
@@ -569,6 +552,58 @@ def _listed_page(
         .limit(bindparam("p_limit", limit))
         .subquery()
     )
+
+
+def _keyed_page(
+    f: ArticleFilters,
+    listing: Listing,
+    keys: CompoundSelect,
+    newest: bool,
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> Subquery:
+    """The ids of the page, read for each key from its list (a LATERAL subquery, which reads
+    its list in order, checking the rest of `f`, to the page's end), the lists' pages merged."""
+    rows, found = listing.table.c, keys.subquery()
+    one = _bounded(
+        select(rows.article_id, rows.sort_date)
+        .join(ArticleRow, ArticleRow.article_id == rows.article_id)
+        .where(rows.organization_id == found.c.organization_id),
+        rows,
+        f,
+        newest,
+        after,
+    )
+    one = (
+        filtered(one, f)
+        .order_by(*_ordered(rows.sort_date, rows.article_id, newest))
+        .limit(bindparam("p_limit", limit))
+        .lateral()
+    )
+    return (
+        select(one.c.article_id, one.c.sort_date)
+        .distinct()
+        .select_from(found.join(one, true()))
+        .order_by(*_ordered(one.c.sort_date, one.c.article_id, newest))
+        .limit(bindparam("p_limit", limit))
+        .subquery()
+    )
+
+
+def _bounded(
+    listed: Select[Any], rows: Any, f: ArticleFilters, newest: bool, after: tuple[Any, ...] | None
+) -> Select[Any]:
+    """`listed` (rows of a listing) from the cursor on and within `f`'s date range (undated
+    articles are then dropped by `f`'s own condition)."""
+    p = _binds(f)
+    if f.published_from:
+        listed = listed.where(rows.sort_date >= p["f_published_from"])
+    if f.published_to:
+        listed = listed.where(rows.sort_date <= p["f_published_to"])
+    if after:
+        key, bound = tuple_(rows.sort_date, rows.article_id), tuple_(*_after(after))
+        listed = listed.where(key < bound if newest else key > bound)
+    return listed
 
 
 def _ordered(when: Any, which: Any, newest: bool) -> tuple[Any, Any]:
