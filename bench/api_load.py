@@ -291,17 +291,13 @@ ORGANIZATIONS = (
 )
 
 
-def listing_sql(rows: str, branches: list[str]) -> str:
+def listing_sql(rows: str, condition: str) -> str:
     """A page by date of the articles of a place, as the API reads one: from the rows that name
-    them, each branch newest first, merged (`routes.articles.place_listing`)."""
-    merged = " UNION ALL ".join(
-        f"(SELECT article_id, sort_date FROM {rows} WHERE {branch}"
-        " ORDER BY sort_date DESC, article_id DESC)"
-        for branch in branches
-    )
+    them, newest first (`routes.articles.place_listing`)."""
     return (
         "SELECT a.record FROM (SELECT DISTINCT m.article_id, m.sort_date FROM"
-        f" ({merged}) m JOIN articles a USING (article_id)"
+        f" (SELECT article_id, sort_date FROM {rows} WHERE {condition}"
+        " ORDER BY sort_date DESC, article_id DESC) m JOIN articles a USING (article_id)"
         " ORDER BY m.sort_date DESC, m.article_id DESC LIMIT 21) p"
         " JOIN articles a USING (article_id) ORDER BY a.sort_date DESC, a.article_id DESC"
     )
@@ -322,7 +318,7 @@ FILTERED_SQL = {
     "organization": ORGANIZATION_SQL,
     "topic": page_sql("topics @> ARRAY[$1]"),
     "source": page_sql("(source_name = $1 OR source_domain = $1) AND published_at >= $2"),
-    "adcode": listing_sql("article_locations", ["left(adcode, 2) = $1"]),
+    "adcode": listing_sql("article_locations", "left(adcode, 2) = $1"),
 }
 
 

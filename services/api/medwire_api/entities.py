@@ -108,10 +108,10 @@ _INSERTS = {
         INSERT INTO persons (name, organization)
         SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[]))
         ON CONFLICT DO NOTHING""",
-    "article_locations": """
+    "article_locations": f"""
         INSERT INTO article_locations (article_id, position, name, adcode, province, city,
             district, sort_date)
-        SELECT a, p, n, c, pr, ci, d, coalesce(s, $SORT_DATE)
+        SELECT a, p, n, c, pr, ci, d, coalesce(s, {UNDATED})
         FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS int[]), CAST(:c2 AS text[]),
             CAST(:c3 AS text[]), CAST(:c4 AS text[]), CAST(:c5 AS text[]), CAST(:c6 AS text[]),
             CAST(:c7 AS date[])) AS x(a, p, n, c, pr, ci, d, s)""",
@@ -140,9 +140,9 @@ _INSERTS = {
         INSERT INTO article_amounts
         SELECT * FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS int[]), CAST(:c2 AS text[]),
             CAST(:c3 AS float8[]), CAST(:c4 AS text[]), CAST(:c5 AS text[]))""",
-    "article_organizations": """
+    "article_organizations": f"""
         INSERT INTO article_organizations (article_id, organization_id, mentions, sort_date)
-        SELECT x.a, o.organization_id, x.m, coalesce(x.s, $SORT_DATE)
+        SELECT x.a, o.organization_id, x.m, coalesce(x.s, {UNDATED})
         FROM unnest(CAST(:c0 AS text[]), CAST(:c1 AS text[]), CAST(:c2 AS int[]),
             CAST(:c3 AS date[])) AS x(a, n, m, s)
         JOIN organizations o ON o.name = x.n""",
@@ -153,7 +153,6 @@ _INSERTS = {
             CAST(:c3 AS jsonb[])) AS x(a, n, o, r)
         JOIN persons p ON p.name = x.n AND p.organization = x.o""",
 }
-_INSERTS = {table: sql.replace("$SORT_DATE", UNDATED) for table, sql in _INSERTS.items()}
 _JSON_COLUMNS = {"article_events": 5, "article_agreements": 4, "article_persons": 3}
 
 

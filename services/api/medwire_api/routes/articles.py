@@ -109,15 +109,15 @@ class ArticleFilters:
 @dataclass(frozen=True)
 class Listing:
     """The articles a filter selects, as rows of an entity table that carry the article's
-    `sort_date` (migration 0007): each branch's rows are read newest (or oldest) first from an
-    index, so a page of them is read without walking the articles that are not in it. An
-    article can be in several branches, or twice in one (two places in one province)."""
+    `sort_date` (migration 0007), read newest (or oldest) first from an index, so a page of
+    them is read without walking the articles that are not in it: the rows that meet
+    `condition` (a place's; an article can be there twice, two places in one province), or a
+    list for each of the `keys` (organisation ids, matched to `table.organization_id`)."""
 
     table: TableClause
-    branches: tuple[ColumnElement[bool], ...]
-    values: dict[str, Any]  # of the parameters of the branches or keys
+    values: dict[str, Any]  # of the parameters of the condition or keys
     shape: tuple[Any, ...]  # what makes their SQL (see `dated_page`)
-    # Or a branch for each of these keys (organisation ids), matched to `table.organization_id`.
+    condition: ColumnElement[bool] | None = None
     keys: CompoundSelect | None = None
 
 
@@ -184,7 +184,17 @@ FiltersDep = Annotated[ArticleFilters, Depends(article_filters)]
 
 
 def search_query(f: ArticleFilters) -> ColumnElement[Any] | None:
-    return cast(_binds(f)["f_q"], TSQUERY) if f.q is not None else None
+    if f.q is None:
+        return None
+    return cast(bindparam("f_q", _tsquery_text(f.q), type_=_TYPES["f_q"]), TSQUERY)
+
+
+def _tsquery_text(q: str) -> str:
+    """The tsquery of a search (an unsearchable one is the caller's error)."""
+    try:
+        return tsquery_literal(q)
+    except EmptyQuery as exc:
+        raise ProblemError(422, str(exc)) from exc
 
 
 def filter_values(f: ArticleFilters) -> dict[str, Any]:
@@ -198,10 +208,7 @@ def filter_values(f: ArticleFilters) -> dict[str, Any]:
     if f.adcode:
         values["f_division"] = _division(f.adcode)
     if f.q is not None:
-        try:
-            values["f_q"] = tsquery_literal(f.q)
-        except EmptyQuery as exc:
-            raise ProblemError(422, str(exc)) from exc
+        values["f_q"] = _tsquery_text(f.q)
     return values
 
 
@@ -293,10 +300,10 @@ def listed(f: ArticleFilters) -> ArticleFilters:
 
 
 def organization_listing(name: str) -> Listing:
-    """The articles of the organisations `name` names: a branch each, found in the statement
+    """The articles of the organisations `name` names: a list each, found in the statement
     (one round trip; a name names one organisation or two)."""
     keys = organization_ids(bindparam("l_name", name, type_=Text()))
-    return Listing(article_organizations, (), {"l_name": name}, ("organization",), keys)
+    return Listing(article_organizations, {"l_name": name}, ("organization",), keys=keys)
 
 
 def place_listing(adcode: str) -> Listing:
@@ -305,8 +312,8 @@ def place_listing(adcode: str) -> Listing:
     # The length is written in the statement, for it to be the indexed expression.
     digits = literal_column(str(len(code)))
     prefix = places.adcode if len(code) == 6 else func.left(places.adcode, digits)
-    branch = prefix == bindparam("l_0", code, type_=Text())
-    return Listing(article_locations, (branch,), {"l_0": code}, ("place", len(code)))
+    condition = prefix == bindparam("l_0", code, type_=Text())
+    return Listing(article_locations, {"l_0": code}, ("place", len(code)), condition=condition)
 
 
 def _division(adcode: str) -> str:
@@ -442,7 +449,7 @@ def _text(f: ArticleFilters) -> Any:
 
 
 def _iso_date(value: str) -> str:
-    """A cursor's date, checked; it travels as text (see `_after`)."""
+    """A cursor's date, checked; it travels as text (see `_beyond`)."""
     return date.fromisoformat(value).isoformat()
 
 
@@ -487,12 +494,16 @@ def dated_page(
     return stmt, params
 
 
-def _after(after: tuple[Any, ...]) -> tuple[Any, Any]:
-    """A cursor's date and id as parameters; the date travels as text, because asyncpg would
-    send date.min (undated articles' sort_date) as -infinity."""
-    return cast(bindparam("p_after_date", after[0], type_=Text()), Date), bindparam(
-        "p_after_id", after[1], type_=Text()
+def _beyond(when: Any, which: Any, after: tuple[Any, ...], newest: bool) -> ColumnElement[bool]:
+    """(`when`, `which`) past the cursor `after` in the order, its date and id as parameters;
+    the date travels as text, because asyncpg would send date.min (undated articles'
+    sort_date) as -infinity."""
+    key = tuple_(when, which)
+    bound = tuple_(
+        cast(bindparam("p_after_date", after[0], type_=Text()), Date),
+        bindparam("p_after_id", after[1], type_=Text()),
     )
+    return key < bound if newest else key > bound
 
 
 def _dated(
@@ -505,12 +516,9 @@ def _dated(
     if f.listing is not None:
         page = _listed_page(f, f.listing, newest, after, limit)
     else:
-        key = tuple_(ArticleRow.sort_date, ArticleRow.article_id)
         keys = filtered(select(ArticleRow.article_id), f)
         if after:
-            keys = keys.where(
-                key < tuple_(*_after(after)) if newest else key > tuple_(*_after(after))
-            )
+            keys = keys.where(_beyond(ArticleRow.sort_date, ArticleRow.article_id, after, newest))
         page = keys.order_by(*_by_date(newest)).limit(bindparam("p_limit", limit)).subquery()
     score = func.ts_rank_cd(ArticleRow.search, search_query(f)) if f.q else literal(None)
     return (
@@ -529,18 +537,18 @@ def _dated(
 def _listed_page(
     f: ArticleFilters, listing: Listing, newest: bool, after: tuple[Any, ...] | None, limit: int
 ) -> Subquery:
-    """The ids of the page of `limit` articles by date after `after`, read from `listing` (its
-    branches merged in order) and checked against the rest of `f` one by one, in order."""
+    """The ids of the page of `limit` articles by date after `after`, read from `listing` in
+    order and checked against the rest of `f` one by one, in order."""
     rows = listing.table.c
     if listing.keys is not None:
         return _keyed_page(f, listing, listing.keys, newest, after, limit)
-    branches = [
+    merged = (
         _bounded(
-            select(rows.article_id, rows.sort_date).where(branch), rows, f, newest, after
-        ).order_by(*_ordered(rows.sort_date, rows.article_id, newest))
-        for branch in listing.branches
-    ]
-    merged = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery()
+            select(rows.article_id, rows.sort_date).where(listing.condition), rows, f, newest, after
+        )
+        .order_by(*_ordered(rows.sort_date, rows.article_id, newest))
+        .subquery()
+    )
     page = filtered(
         select(merged.c.article_id, merged.c.sort_date)
         .distinct()
@@ -601,8 +609,7 @@ def _bounded(
     if f.published_to:
         listed = listed.where(rows.sort_date <= p["f_published_to"])
     if after:
-        key, bound = tuple_(rows.sort_date, rows.article_id), tuple_(*_after(after))
-        listed = listed.where(key < bound if newest else key > bound)
+        listed = listed.where(_beyond(rows.sort_date, rows.article_id, after, newest))
     return listed
 
 
