@@ -451,9 +451,11 @@ def machine_cpu_s() -> float:
 
 
 def process_cpu_s(pid: int) -> float:
-    """CPU seconds process `pid` has used (user and system)."""
+    """CPU seconds process `pid` and the processes it started (the API's workers) have used
+    (user and system)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return (int(fields[11]) + int(fields[12])) / TICK + sum(process_cpu_s(int(c)) for c in children)
 
 
 async def measure(
@@ -511,13 +513,14 @@ async def measure(
     return results
 
 
-def start_api(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_api(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "MEDWIRE_DATABASE_URL": url,
         "MEDWIRE_API_PORT": str(port),
         "MEDWIRE_API_CONSUME": "false",
         "MEDWIRE_RATE_LIMIT": "0",
+        "MEDWIRE_API_WORKERS": str(workers),
         "MEDWIRE_LOG_LEVEL": "WARNING",
     }
     proc = subprocess.Popen(
@@ -547,7 +550,8 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         "",
         f"`python bench/api_load.py --articles {args.articles} --clients {args.clients} "
         f"--requests {args.requests} --search-requests {args.search_requests}` on this machine ({os.cpu_count()} cores), "
-        f"{datetime.now(UTC):%Y-%m-%d}. One API process (uvicorn) and PostgreSQL on the same "
+        f"{datetime.now(UTC):%Y-%m-%d}. The API ({args.api_workers} uvicorn worker processes, "
+        "`MEDWIRE_API_WORKERS`) and PostgreSQL on the same "
         f"machine as the load generator (shared_buffers {SHARED_BUFFERS}); the baseline is the "
         "same SQL through raw asyncpg "
         f"(a pool of {args.clients}, with the API's session settings), in the same run, at the same "
@@ -589,7 +593,7 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
     lines += [
         "",
         f"CPU per request through the API (ms; the machine's {os.cpu_count()} cores, of which "
-        "the API process and this load generator; the rest is PostgreSQL and the system): "
+        "the API's processes and this load generator; the rest is PostgreSQL and the system): "
         + "; ".join(
             f"{n}: {r['cpu'][0]:.1f} (API {r['cpu'][1]:.1f}, load generator {r['cpu'][2]:.1f})"
             for n, r in results.items()
@@ -613,6 +617,9 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="by id and filtered lists")
     parser.add_argument(
         "--search-requests", type=int, default=300, help="full-text searches (slow at scale)"
+    )
+    parser.add_argument(
+        "--api-workers", type=int, default=1, help="API worker processes (MEDWIRE_API_WORKERS)"
     )
     parser.add_argument("--ingest", type=int, default=20_000, help="articles in the ingest sample")
     parser.add_argument("--keep", type=Path, help="keep (or reuse) the database in this directory")
@@ -648,7 +655,7 @@ async def main() -> None:
         }  # fmt: skip
         await conn.close()
         api_port = free_port()
-        api = start_api(url, api_port, state / "api.log")
+        api = start_api(url, api_port, state / "api.log", args.api_workers)
         work = queries(corpus, args.articles, args.requests, seed=1)
         work["full-text search"] = await search_statements(
             url, work["full-text search"][: args.search_requests]

@@ -5,16 +5,26 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Metric,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.registry import Collector
 from sqlalchemy import text
 
+from medwire_common.logs import configure_logging
 from medwire_common.metrics import StageMetrics
 from medwire_common.stage import Stage, with_backoff
 
@@ -36,6 +46,40 @@ def stage_metrics() -> StageMetrics:
     if _stage_metrics is None:
         _stage_metrics = StageMetrics("api")
     return _stage_metrics
+
+
+def worker_app() -> FastAPI:
+    """The application of one of several worker processes (`MEDWIRE_API_WORKERS` > 1; see
+    `__main__`): each reads its settings and logs on its own."""
+    settings = ApiSettings()
+    configure_logging("api", settings.log_level)
+    return create_app(settings)
+
+
+def served_registry() -> CollectorRegistry:
+    """What /metrics serves: this process's metrics, or with several workers the sum of all of
+    theirs (any worker answers the scrape; each writes its metrics to the shared directory)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    shared = multiprocess.MultiProcessCollector(registry)
+    registry.register(_Declared(shared))
+    return registry
+
+
+class _Declared(Collector):
+    """medwire's metric families that no worker has a sample of yet, empty: with one process
+    /metrics lists every metric from the start (a stage's `records_failed` before any failure),
+    where the workers' files hold only what was counted."""
+
+    def __init__(self, shared: multiprocess.MultiProcessCollector) -> None:
+        self.shared = shared
+
+    def collect(self) -> Iterator[Metric]:
+        counted = {family.name for family in self.shared.collect()}
+        for family in REGISTRY.collect():
+            if family.name.startswith("medwire_") and family.name not in counted:
+                yield Metric(family.name, family.documentation, family.type)
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -95,9 +139,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             max_age=600,
         )
 
+    registry = served_registry()
+
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> JSONResponse:

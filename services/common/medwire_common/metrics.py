@@ -55,6 +55,9 @@ class StageMetrics:
             "Records behind the partition's high watermark",
             ["topic", "partition"],
             registry=registry,
+            # Several processes of a service (the API's workers) share its partitions: the
+            # latest reading of a partition is its lag, whichever process read it.
+            multiprocess_mode="mostrecent",
         )
 
 
