@@ -78,7 +78,12 @@ async def test_api_waits_for_the_database_and_loses_nothing_during_an_outage(
         assert await wait_for(
             lambda: "TransientError: database unreachable" in api.log_tail(), timeout=60
         )
+        # Reads meanwhile are refused with a 503 (retry), whichever pool they use.
+        assert article_status(api, first.article_id) == 503, api.log_tail()
+        assert http_status(f"{api.url}/v1/articles?limit=1") == 503, api.log_tail()
         proxy.open()
+        # Once it is back, the first read finds it: the dead connections were renewed.
+        assert await wait_for(lambda: article_status(api, first.article_id) == 200, timeout=30)
         assert await wait_for(lambda: article_status(api, "outage-2") == 200, timeout=90), (
             api.log_tail()
         )

@@ -29,7 +29,7 @@ from medwire_common.metrics import StageMetrics
 from medwire_common.stage import Stage, with_backoff
 
 from . import problems
-from .db import make_engine, make_read_engine, migrate
+from .db import make_engine, make_read_engine, migrate, open_read_pool
 from .edge import Edge
 from .ingest import IN_TOPIC, ingest_handler
 from .routes import admin, articles, entities, feeds, managed_sources, stats
@@ -92,6 +92,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.read_engine = read_engine = make_read_engine(settings)
         stop = asyncio.Event()
         await with_backoff("migrating the database", lambda: migrate(engine), settings, stop)
+        app.state.read_pool = read_pool = await open_read_pool(settings)
         consumer_task = None
         if settings.consume:
             stage = Stage(settings, "api", IN_TOPIC, [], ingest_handler(engine), stage_metrics())
@@ -109,6 +110,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 await consumer_task
             await engine.dispose()
             await read_engine.dispose()
+            await read_pool.close()
             if app.state.producer is not None:
                 await app.state.producer.stop()
 

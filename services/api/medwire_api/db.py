@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
@@ -76,6 +77,30 @@ def read_session(settings: ApiSettings) -> dict[str, str]:
         "max_parallel_workers_per_gather": "0",
         "plan_cache_mode": "force_custom_plan",
     }
+
+
+async def open_read_pool(settings: ApiSettings) -> asyncpg.Pool:
+    """asyncpg's own pool, beside the read engine and with its session settings, for the most
+    frequent read (an article by id): one fixed statement, for which SQLAlchemy's checkout,
+    execution and result cost the API more CPU than the rest of the request (0.7 ms a request
+    in-process, 0.55 through this pool). Connects on first use."""
+    return await asyncpg.create_pool(
+        settings.asyncpg_url,
+        min_size=0,
+        max_size=settings.db_pool_size,
+        server_settings=read_session(settings),
+    )
+
+
+async def fetch_value(pool: asyncpg.Pool, sql: str, *args: Any) -> Any:
+    """The first column of the first row of `sql`, or None. When the database has gone away
+    (a restart drops every connection) the pool's connections are all renewed: one request is
+    refused, not one per pooled connection."""
+    try:
+        return await pool.fetchval(sql, *args)
+    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+        pool.expire_connections()
+        raise
 
 
 async def migrate(engine: AsyncEngine) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +19,15 @@ async def get_engine(request: Request) -> AsyncEngine:
 
 
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
+
+
+async def get_read_pool(request: Request) -> asyncpg.Pool:
+    """asyncpg's pool for the fixed reads (see `db.open_read_pool`)."""
+    pool: asyncpg.Pool = request.app.state.read_pool
+    return pool
+
+
+ReadPoolDep = Annotated[asyncpg.Pool, Depends(get_read_pool)]
 
 
 async def get_search_stats(request: Request) -> SearchStats:

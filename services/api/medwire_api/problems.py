@@ -6,6 +6,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -52,6 +53,25 @@ def _unavailable(request: Request, detail: str) -> JSONResponse:
 QUERY_CANCELED = "57014"  # statement_timeout (MEDWIRE_QUERY_TIMEOUT_S)
 
 
+def _database_problem(
+    request: Request, sqlstate: str | None, transient: bool, cause: object
+) -> JSONResponse:
+    """A database error as a problem: a cancelled query or an unavailable database is a 503
+    (retry), anything else a 500."""
+    if sqlstate == QUERY_CANCELED:
+        log.warning("query timeout on %s?%s", request.url.path, request.url.query)
+        detail = (
+            "the query took too long and was cancelled; narrow it (more or longer search "
+            "terms, a source, a date range) and retry"
+        )
+        return problem(request, 503, detail)
+    if transient:
+        log.warning("database unavailable on %s: %s", request.url.path, cause)
+        return _unavailable(request, "the database is unavailable; retry shortly")
+    log.error("database error on %s: %r", request.url.path, cause, exc_info=cause)
+    return problem(request, 500, "internal error; the server log has the details")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
@@ -72,18 +92,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
-        if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
-            log.warning("query timeout on %s?%s", request.url.path, request.url.query)
-            detail = (
-                "the query took too long and was cancelled; narrow it (more or longer search "
-                "terms, a source, a date range) and retry"
-            )
-            return problem(request, 503, detail)
-        if is_transient(exc):
-            log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
-            return _unavailable(request, "the database is unavailable; retry shortly")
-        log.exception("database error on %s", request.url.path)
-        return problem(request, 500, "internal error; the server log has the details")
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        return _database_problem(request, sqlstate, is_transient(exc), exc.orig)
+
+    # The reads through asyncpg's own pool (see `db.open_read_pool`) raise the driver's errors.
+    @app.exception_handler(asyncpg.PostgresError)
+    async def _driver(request: Request, exc: asyncpg.PostgresError) -> JSONResponse:
+        away = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
+        return _database_problem(request, exc.sqlstate, isinstance(exc, away), exc)
+
+    @app.exception_handler(asyncpg.InterfaceError)
+    async def _driver_connection(request: Request, exc: asyncpg.InterfaceError) -> JSONResponse:
+        return _database_problem(request, None, True, exc)
 
     @app.exception_handler(OSError)
     async def _unreachable(request: Request, exc: OSError) -> JSONResponse:

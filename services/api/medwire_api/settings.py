@@ -37,6 +37,10 @@ class ApiSettings(CommonSettings):
     query_timeout_s: float = Field(10, validation_alias=AliasChoices("MEDWIRE_QUERY_TIMEOUT_S"))
 
     @property
+    def asyncpg_url(self) -> str:
+        return "postgresql://" + self.sqlalchemy_url.removeprefix("postgresql+asyncpg://")
+
+    @property
     def sqlalchemy_url(self) -> str:
         url = self.database_url
         for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
