@@ -444,10 +444,17 @@ def kind_of(q: Query) -> str:
 
 
 def machine_cpu_s() -> float:
-    """CPU seconds the whole machine has been busy (all cores, every process)."""
+    """CPU seconds the whole machine has been busy (all cores, every process), without the
+    time the hypervisor gave other machines (see `stolen_s`)."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    idle = int(fields[3]) + int(fields[4])  # idle, iowait
-    return (sum(int(f) for f in fields[:8]) - idle) / TICK
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[:7])
+    return (user + nice + system + irq + softirq) / TICK
+
+
+def stolen_s() -> float:
+    """CPU seconds this virtual machine was ready to run and the hypervisor ran another: how
+    noisy the neighbours were during a measurement."""
+    return int(Path("/proc/stat").read_text().split("\n", 1)[0].split()[8]) / TICK
 
 
 def process_cpu_s(pid: int) -> float:
@@ -487,16 +494,17 @@ async def measure(
             # the bench has just started, and the API's statements and search statistics).
             await run_clients(clients, items, via_asyncpg)
             await run_clients(clients, items[: max(20, len(items) // 10)], via_http)
-            before = machine_cpu_s(), process_cpu_s(api_pid), time.process_time()
+            before = machine_cpu_s(), process_cpu_s(api_pid), time.process_time(), stolen_s()
             api_ms = await run_clients(clients, items, via_http)
-            after = machine_cpu_s(), process_cpu_s(api_pid), time.process_time()
+            after = machine_cpu_s(), process_cpu_s(api_pid), time.process_time(), stolen_s()
             raw_ms = await run_clients(clients, items, via_asyncpg)
             results[name] = {
                 "api": {p: percentile(api_ms, p) for p in (50, 95, 99)},
                 "asyncpg": {p: percentile(raw_ms, p) for p in (50, 95, 99)},
                 "n": len(items),
                 "mean": (statistics.mean(api_ms), statistics.mean(raw_ms)),
-                # ms of CPU per request through the API: machine, API process, load generator
+                # ms of CPU per request through the API: machine, API processes, load
+                # generator, and stolen by the hypervisor
                 "cpu": [(a - b) * 1000 / len(items) for a, b in zip(after, before, strict=True)],
                 "p95 by kind": {
                     kind: [
@@ -593,9 +601,12 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
     lines += [
         "",
         f"CPU per request through the API (ms; the machine's {os.cpu_count()} cores, of which "
-        "the API's processes and this load generator; the rest is PostgreSQL and the system): "
+        "the API's processes and this load generator; the rest is PostgreSQL and the system; "
+        "and the CPU the hypervisor gave other machines meanwhile, which the figures do not "
+        "include: how noisy the run was): "
         + "; ".join(
-            f"{n}: {r['cpu'][0]:.1f} (API {r['cpu'][1]:.1f}, load generator {r['cpu'][2]:.1f})"
+            f"{n}: {r['cpu'][0]:.1f} (API {r['cpu'][1]:.1f}, load generator {r['cpu'][2]:.1f}; "
+            f"stolen {r['cpu'][3]:.2f})"
             for n, r in results.items()
         )
         + f". With {args.clients} requests in flight on {os.cpu_count()} cores, a request waits "
