@@ -558,8 +558,13 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         "",
         f"`python bench/api_load.py --articles {args.articles} --clients {args.clients} "
         f"--requests {args.requests} --search-requests {args.search_requests}` on this machine ({os.cpu_count()} cores), "
-        f"{datetime.now(UTC):%Y-%m-%d}. The API ({args.api_workers} uvicorn worker processes, "
-        "`MEDWIRE_API_WORKERS`) and PostgreSQL on the same "
+        f"{datetime.now(UTC):%Y-%m-%d}. The API ("
+        + (
+            "one uvicorn process"
+            if args.api_workers == 1
+            else f"{args.api_workers} uvicorn workers"
+        )
+        + ", `MEDWIRE_API_WORKERS`) and PostgreSQL on the same "
         f"machine as the load generator (shared_buffers {SHARED_BUFFERS}); the baseline is the "
         "same SQL through raw asyncpg "
         f"(a pool of {args.clients}, with the API's session settings), in the same run, at the same "
