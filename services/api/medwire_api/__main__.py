@@ -11,6 +11,7 @@ import uvicorn
 
 from medwire_common.logs import configure_logging
 
+from .app import create_app
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ def main() -> None:
         "access_log": False,
     }
     if settings.workers == 1:
-        from .app import create_app
-
         uvicorn.run(create_app(settings), **serve)
         return
     # Each worker counts in files of its own in this directory, and /metrics adds them up
