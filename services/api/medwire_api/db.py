@@ -83,7 +83,7 @@ async def open_read_pool(settings: ApiSettings) -> asyncpg.Pool:
     """asyncpg's own pool, beside the read engine and with its session settings, for the most
     frequent read (an article by id): one fixed statement, for which SQLAlchemy's checkout,
     execution and result cost the API more CPU than the rest of the request (0.7 ms a request
-    in-process, 0.55 through this pool). Connects on first use."""
+    in-process, 0.5 through this pool). Connects on first use."""
     return await asyncpg.create_pool(
         settings.asyncpg_url,
         min_size=0,
