@@ -432,16 +432,21 @@ async def article_page(
         found = snippet(row.text, f.q) if f.q else None
         head = (
             f'{{"score":{json.dumps(row.score)},"snippet":{json.dumps(found, ensure_ascii=False)},'
-        )
-        items.append(head + row.record[1:] if row.record != "{}" else head[:-1] + "}")
-    body = f'{{"items":[{",".join(items)}],"next_cursor":{json.dumps(next_cursor)}}}'
-    return Response(body, media_type="application/json")
+        ).encode()
+        items.append(head + row.record[1:] if row.record != b"{}" else head[:-1] + b"}")
+    tail = f'],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
+    return Response(b'{"items":[' + b",".join(items) + tail, media_type="application/json")
 
 
-# Stored records are public as they are (without MinHash since migration 0005): served as text.
-PUBLIC_RECORD = cast(ArticleRow.record, Text).label("record")
+# Stored records are public as they are (without MinHash since migration 0005): served as
+# PostgreSQL renders them, as UTF-8 bytes. Read as text, asyncpg would decode each into a str
+# that the response then encodes again: 0.17 ms of CPU for a page of 21 (64 kB, at a million
+# synthetic articles), 0.56 against 0.40 to read and join them.
+PUBLIC_RECORD = func.convert_to(cast(ArticleRow.record, Text), literal_column("'UTF8'")).label(
+    "record"
+)
 # The most frequent read, through asyncpg's pool (see `db.open_read_pool`).
-_BY_ID = "SELECT record::text FROM articles WHERE article_id = $1"
+_BY_ID = "SELECT convert_to(record::text, 'UTF8') FROM articles WHERE article_id = $1"
 
 
 def _text(f: ArticleFilters) -> Any:
