@@ -1,0 +1,71 @@
+"""deploy/grafana/medwire.json: every panel's query is valid PromQL (promtool checks it as a
+recording rule) and names metrics the services export."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+from prometheus_client import REGISTRY
+
+from medwire_api import app  # noqa: F401 - registers the API's HTTP metrics
+from medwire_api.app import stage_metrics
+from medwire_crawler import metrics  # noqa: F401 - registers the crawler's metrics
+from tests.support import ROOT
+
+DASHBOARD = json.loads((ROOT / "deploy/grafana/medwire.json").read_text(encoding="utf-8"))
+SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
+
+
+def queries() -> list[str]:
+    return [t["expr"] for panel in DASHBOARD["panels"] for t in panel["targets"]]
+
+
+def exported() -> set[str]:
+    """The sample names of every metric family the API and the crawler register (the cleaner
+    and extractor export the same stage metrics as those)."""
+    stage_metrics()
+    return {
+        family.name + suffix
+        for family in REGISTRY.collect()
+        for suffix in SUFFIXES.get(family.type, ("",))
+    }
+
+
+def test_every_panel_query_is_valid_promql(tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is not installed: scripts/setup installs prometheus from Debian"
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {"record": f"medwire:panel_query_{i}", "expr": expr}
+                    for i, expr in enumerate(queries())
+                ],
+            }
+        ]
+    }
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules, allow_unicode=True))
+    done = subprocess.run(
+        [promtool, "check", "rules", str(tmp_path / "rules.yml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{len(queries())} rules found" in done.stdout
+
+
+def test_every_metric_a_panel_reads_is_exported() -> None:
+    names = exported()
+    for expr in queries():
+        for pattern in re.findall(r'__name__=~"([^"]+)"', expr):
+            assert any(re.fullmatch(pattern, n) for n in names), (pattern, expr)
+        for name in re.findall(r"\b(medwire_[a-z_]+)\b(?![^{]*\")", expr):
+            assert name in names, (name, expr)
+    assert len(DASHBOARD["panels"]) == len({p["id"] for p in DASHBOARD["panels"]})
