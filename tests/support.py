@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -109,6 +110,16 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def promtool(*args: str) -> str:
+    """promtool's output for `args` (installed with Prometheus by scripts/setup); fails the
+    test when it finds a fault."""
+    tool = shutil.which("promtool")
+    assert tool, "promtool is not installed: scripts/setup installs prometheus from Debian"
+    done = subprocess.run([tool, *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
 def service_env(kafka: str, prefix: str, **extra: str) -> dict[str, str]:

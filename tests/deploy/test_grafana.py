@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import yaml
@@ -15,7 +13,7 @@ from prometheus_client import REGISTRY
 from medwire_api import app  # noqa: F401 - registers the API's HTTP metrics
 from medwire_api.app import stage_metrics
 from medwire_crawler import metrics  # noqa: F401 - registers the crawler's metrics
-from tests.support import ROOT
+from tests.support import ROOT, promtool
 
 DASHBOARD = json.loads((ROOT / "deploy/grafana/medwire.json").read_text(encoding="utf-8"))
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
@@ -37,8 +35,6 @@ def exported() -> set[str]:
 
 
 def test_every_panel_query_is_valid_promql(tmp_path: Path) -> None:
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is not installed: scripts/setup installs prometheus from Debian"
     rules = {
         "groups": [
             {
@@ -51,14 +47,8 @@ def test_every_panel_query_is_valid_promql(tmp_path: Path) -> None:
         ]
     }
     (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules, allow_unicode=True))
-    done = subprocess.run(
-        [promtool, "check", "rules", str(tmp_path / "rules.yml")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{len(queries())} rules found" in done.stdout
+    checked = promtool("check", "rules", str(tmp_path / "rules.yml"))
+    assert f"{len(queries())} rules found" in checked
 
 
 def test_every_metric_a_panel_reads_is_exported() -> None:
