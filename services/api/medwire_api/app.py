@@ -62,23 +62,25 @@ def served_registry() -> CollectorRegistry:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return REGISTRY
     registry = CollectorRegistry()
-    shared = multiprocess.MultiProcessCollector(registry)
-    registry.register(_Declared(shared))
+    registry.register(_Workers())
     return registry
 
 
-class _Declared(Collector):
-    """medwire's metric families that no worker has a sample of yet, empty: with one process
-    /metrics lists every metric from the start (a stage's `records_failed` before any failure),
-    where the workers' files hold only what was counted."""
+class _Workers(Collector):
+    """Every worker's metrics, read once per scrape from their files, and then medwire's metric
+    families that no worker has a sample of yet, empty: with one process /metrics lists every
+    metric from the start (a stage's `records_failed` before any failure), where the workers'
+    files hold only what was counted."""
 
-    def __init__(self, shared: multiprocess.MultiProcessCollector) -> None:
-        self.shared = shared
+    def __init__(self) -> None:
+        self.files = multiprocess.MultiProcessCollector(None)
 
     def collect(self) -> Iterator[Metric]:
-        counted = {family.name for family in self.shared.collect()}
+        counted = list(self.files.collect())
+        yield from counted
+        names = {family.name for family in counted}
         for family in REGISTRY.collect():
-            if family.name.startswith("medwire_") and family.name not in counted:
+            if family.name.startswith("medwire_") and family.name not in names:
                 yield Metric(family.name, family.documentation, family.type)
 
 

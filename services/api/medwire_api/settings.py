@@ -11,7 +11,7 @@ class ApiSettings(CommonSettings):
         "postgresql://medwire@127.0.0.1:5432/medwire",
         validation_alias=AliasChoices("MEDWIRE_DATABASE_URL"),
     )
-    # Processes serving the API (one per core uses the machine; see docs/operations.md).
+    # Processes serving the API on one port (docs/operations.md, "API workers").
     workers: int = Field(1, ge=1, le=64, validation_alias=AliasChoices("MEDWIRE_API_WORKERS"))
     # Consume articles.enriched in this process (turn off for read-only API replicas).
     consume: bool = Field(True, validation_alias=AliasChoices("MEDWIRE_API_CONSUME"))
