@@ -116,6 +116,7 @@ def main() -> None:
         MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S=0,
         MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S=0.01,
         MEDWIRE_DATABASE_URL="",
+        MEDWIRE_CRAWL_ALLOW="127.0.0.1",  # the local site
     )  # type: ignore[call-arg]
     results: dict[str, list[tuple[float, int]]] = {"kafka": [], "nowhere": []}
 

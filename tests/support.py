@@ -134,14 +134,18 @@ def service_env(kafka: str, prefix: str, **extra: str) -> dict[str, str]:
 
 
 def crawler_env(kafka: str, prefix: str, **extra: str) -> dict[str, str]:
-    """A crawler's environment for tests: no politeness delay against the local fixture site."""
+    """A crawler's environment for tests: no politeness delay against the local fixture site,
+    which is on 127.0.0.1 (an internal address the crawler reaches only when allow-listed)."""
     return service_env(
         kafka,
         prefix,
-        MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
-        MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
-        MEDWIRE_CRAWLER_RETRY_BACKOFF_S="0.05",
-        **extra,
+        **{
+            "MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S": "0",
+            "MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S": "0.01",
+            "MEDWIRE_CRAWLER_RETRY_BACKOFF_S": "0.05",
+            "MEDWIRE_CRAWL_ALLOW": "127.0.0.1",
+            **extra,
+        },
     )
 
 

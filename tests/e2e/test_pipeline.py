@@ -50,6 +50,7 @@ def stack(
         MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
         MEDWIRE_CRAWLER_AUTOTHROTTLE_START_DELAY_S="0.01",
         MEDWIRE_CRAWLER_RECRAWL_S="0",  # the test asks for each crawl itself
+        MEDWIRE_CRAWL_ALLOW="127.0.0.1",  # the fixture site
         MEDWIRE_API_WORKERS="2",  # consumers and /metrics shared by two processes
         **{f"MEDWIRE_{name.upper()}_PORT": str(port) for name, port in ports.items()},
     )

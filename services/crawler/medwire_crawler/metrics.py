@@ -21,7 +21,7 @@ UNCHANGED = Counter(
 )
 FETCH_FAILED = Counter(
     "medwire_crawler_fetch_failures",
-    "Pages not fetched after retries (oversized_page, fetch_failed), sent to crawl.requests.dlq",
+    "Pages not fetched (oversized_page, fetch_failed after retries, refused_target), sent to crawl.requests.dlq",
     ["source", "reason"],
 )
 ROBOTS_REFUSED = Counter(

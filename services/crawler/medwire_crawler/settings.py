@@ -16,6 +16,10 @@ class CrawlerSettings(CommonSettings):
     # Where fetched pages are remembered (table crawler_pages), shared by every instance; unset:
     # nothing is remembered, every crawl fetches and publishes every page again.
     database_url: str = Field("", validation_alias=AliasChoices("MEDWIRE_DATABASE_URL"))
+    # Hosts and networks the crawler may reach although internal (comma-separated, e.g.
+    # `10.0.0.0/8,intranet.local`): every other loopback, private, link-local or reserved
+    # address is refused, for every request and connection (see medwire_crawler.guard).
+    crawl_allow: str = Field("", validation_alias=AliasChoices("MEDWIRE_CRAWL_ALLOW"))
     user_agent: str = Field(
         "medwire/0.1 (+https://github.com/medwire/medwire)", validation_alias=_env("USER_AGENT")
     )

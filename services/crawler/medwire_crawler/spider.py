@@ -22,6 +22,7 @@ from medwire_common.sources import Source
 
 from . import metrics
 from .core.links import DOCUMENTS, classify_links, feed_links, is_article
+from .guard import RefusedFetch
 from .middleware import CONDITIONAL, KNOWN
 from .store import PageState, PageStore, body_hash, page_store
 
@@ -166,12 +167,17 @@ class SourceSpider(scrapy.Spider):
 
     def fetch_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         """After Scrapy's retries: the page goes to the dead letters with the reason (robots.txt
-        refusals are a rule kept, not a failure)."""
-        if failure.check(IgnoreRequest):
+        refusals are a rule kept, not a failure; an internal address is refused by the rule
+        of `guard`, and dead-lettered so that an operator sees it)."""
+        if failure.check(RefusedFetch):
+            reason = "refused_target"
+        elif failure.check(IgnoreRequest):
             return
+        elif failure.check(DownloadCancelledError):
+            reason = "oversized_page"
+        else:
+            reason = "fetch_failed"
         url = failure.request.url  # type: ignore[attr-defined]
-        oversized = failure.check(DownloadCancelledError) is not None
-        reason = "oversized_page" if oversized else "fetch_failed"
         self.crawler.stats.inc_value(f"medwire/fetch_failed/{reason}")
         self.crawler.stats.inc_value("medwire/dead_lettered")
         request = CrawlRequest(

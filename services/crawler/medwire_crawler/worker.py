@@ -48,7 +48,9 @@ def scrapy_settings(settings: CrawlerSettings, store: PageStore | None = None) -
     return {
         "MEDWIRE_SETTINGS": settings,
         PAGE_STORE: store,
+        "MEDWIRE_CRAWL_ALLOW": settings.crawl_allow,
         "DOWNLOADER_MIDDLEWARES": {
+            "medwire_crawler.guard.TargetGuard": 50,  # before robots.txt is fetched
             "medwire_crawler.middleware.ConditionalGet": 560,
             "medwire_crawler.middleware.RetryBackoff": 565,
         },

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import socket
 from typing import Annotated
 
 from fastapi import Header, Request
 
 from medwire_common.schemas import SourceConfig
+from medwire_common.targets import RefusedTarget, check_target, parse_allow_list, resolve_host
 
-from ..core.targets import RefusedTarget, check_target, parse_allow_list
 from ..problems import ProblemError
 from ..settings import ApiSettings
 
@@ -28,10 +27,6 @@ async def require_admin(
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
         raise ProblemError(401, "admin routes need `Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`")
-
-
-def resolve_host(host: str) -> list[str]:
-    return [str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
 
 
 async def allowed_start_urls(settings: ApiSettings, source: SourceConfig, what: str) -> None:

@@ -1,10 +1,13 @@
-"""Which URLs an admin may ask the crawler to fetch: http(s) only, and never an address inside
-the deployment (loopback, private, link-local — cloud metadata lives there —, multicast,
-reserved) after DNS resolution, unless the host or address is allow-listed."""
+"""Which URLs the crawler may fetch: http(s) only, and never an address inside the deployment
+(loopback, private, link-local — cloud metadata lives there —, multicast, reserved) after DNS
+resolution, unless the host or address is allow-listed (`MEDWIRE_CRAWL_ALLOW`). The API applies
+it to what an admin asks for; the crawler to every request it makes (redirects and links too)
+and to the addresses its connections are made to."""
 
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -30,6 +33,23 @@ def parse_allow_list(entries: Iterable[str]) -> tuple[set[str], list[Network]]:
     return hosts, networks
 
 
+def resolve_host(host: str) -> list[str]:
+    """Every address of `host`, as the system resolver gives them."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)]
+
+
+def is_internal(address: str | Address, allow_networks: Iterable[Network] = ()) -> bool:
+    """Whether an address is inside the deployment (and not allow-listed): not global, or
+    multicast; an IPv4 address mapped into IPv6 counts as itself."""
+    if isinstance(address, str):
+        address = ipaddress.ip_address(address.split("%")[0])
+    if any(address in n for n in allow_networks):
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not address.is_global or address.is_multicast
+
+
 def check_target(
     url: str,
     resolve: Callable[[str], list[str]],
@@ -39,6 +59,13 @@ def check_target(
     """The host of `url` if it may be crawled; `RefusedTarget` saying why not otherwise.
     `resolve` gives every address of a host name (all must be public: a name with one public
     and one private address is refused)."""
+    host = url_host(url)
+    check_host(host, resolve, allow_hosts, allow_networks)
+    return host
+
+
+def url_host(url: str) -> str:
+    """The host of `url` if it is an http(s) URL without credentials; `RefusedTarget` if not."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise RefusedTarget(f"only http and https URLs can be crawled, not {parts.scheme!r}")
@@ -47,21 +74,26 @@ def check_target(
         raise RefusedTarget(f"the URL {url!r} has no host")
     if parts.username or parts.password:
         raise RefusedTarget("URLs with credentials are not crawled")
+    return host
+
+
+def check_host(
+    host: str,
+    resolve: Callable[[str], list[str]],
+    allow_hosts: Iterable[str] = (),
+    allow_networks: Iterable[Network] = (),
+) -> None:
+    """`RefusedTarget` if `host` (a name or an address) is, or resolves to, an internal address
+    and is not allow-listed."""
     if host in set(allow_hosts):
-        return host
-    addresses = _addresses(host, resolve)
+        return
     networks = list(allow_networks)
-    for address in addresses:
-        if any(address in n for n in networks):
-            continue
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global or address.is_multicast:
+    for address in _addresses(host, resolve):
+        if is_internal(address, networks):
             raise RefusedTarget(
                 f"the host {host!r} resolves to {address}, an internal address "
                 "(loopback, private, link-local or reserved); allow-list it to crawl it"
             )
-    return host
 
 
 def _addresses(host: str, resolve: Callable[[str], list[str]]) -> list[Address]:
