@@ -26,6 +26,7 @@ def main() -> None:
         "port": settings.http_port,
         "log_config": None,
         "access_log": False,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
     }
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **serve)

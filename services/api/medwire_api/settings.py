@@ -27,6 +27,12 @@ class ApiSettings(CommonSettings):
     # Requests per minute per client address (0: no limit), and the burst allowed above it.
     rate_limit: int = Field(600, validation_alias=AliasChoices("MEDWIRE_RATE_LIMIT"))
     rate_burst: int = Field(60, validation_alias=AliasChoices("MEDWIRE_RATE_BURST"))
+    # Reverse proxies (comma-separated addresses or networks, or `*`) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed: behind them a client is known (and rate-limited) by its
+    # own address. Anyone else's forwarded headers are ignored.
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1,::1", validation_alias=AliasChoices("MEDWIRE_FORWARDED_ALLOW_IPS")
+    )
     # Origins (comma-separated, or `*`) whose browser pages may call the API.
     cors_origins: str = Field("", validation_alias=AliasChoices("MEDWIRE_CORS_ORIGINS"))
     # How long clients and proxies may reuse a read (seconds; they revalidate with the ETag).
