@@ -1,4 +1,5 @@
-"""Migrations that rewrite stored rows, run over rows stored before them (real PostgreSQL)."""
+"""Migrations that rewrite stored rows, run over rows stored before them; and the schema they build
+against what `tables.py` says of it (real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,40 @@ async def test_0007_dates_the_organisations_and_places_of_the_articles_stored_be
                 assert rows.all() == [("dated", date(2025, 3, 4)), ("undated", date(1, 1, 1))]
     finally:
         await engine.dispose()
+
+
+async def test_the_tables_the_queries_are_written_against_are_the_ones_the_migrations_build(
+    fresh_database: str,
+) -> None:
+    """`tables.py` restates the schema for the queries: every column it names must exist after
+    the last migration, with the type it says; the articles model must name every column."""
+    from sqlalchemy import inspect
+    from sqlalchemy.sql.expression import TableClause
+
+    from medwire_api import tables
+
+    declared = [t for t in vars(tables).values() if isinstance(t, TableClause)]
+    declared.append(tables.ArticleRow.__table__)
+    assert {t.name for t in declared} >= {"articles", "organizations", "article_locations"}
+    engine = make_engine(ApiSettings(MEDWIRE_DATABASE_URL=fresh_database))
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            built = await conn.run_sync(
+                lambda sync: {
+                    t.name: {c["name"]: c["type"] for c in inspect(sync).get_columns(t.name)}
+                    for t in declared
+                }
+            )
+    finally:
+        await engine.dispose()
+    for t in declared:
+        missing = {c.name for c in t.columns} - set(built[t.name])
+        assert not missing, f"{t.name}: {sorted(missing)} not in the migrated schema"
+        for c in t.columns:
+            if c.type._type_affinity is not None and type(c.type).__name__ != "NullType":
+                assert built[t.name][c.name]._type_affinity == c.type._type_affinity, (
+                    f"{t.name}.{c.name}: {c.type!r} declared, {built[t.name][c.name]!r} built"
+                )
+    articles = tables.ArticleRow.__table__
+    assert {c.name for c in articles.columns} == set(built["articles"])
