@@ -89,7 +89,15 @@ async def open_read_pool(settings: ApiSettings) -> asyncpg.Pool:
         min_size=0,
         max_size=settings.db_pool_size,
         server_settings=read_session(settings),
+        reset=_unchanged_session,
     )
+
+
+async def _unchanged_session(connection: asyncpg.Connection) -> None:
+    """The read pool's statements change nothing in a session (one statement each, no SET,
+    LISTEN, cursor or lock): the reset asyncpg runs when a connection is released (advisory
+    locks, cursors, LISTEN, RESET ALL) would be a round trip to PostgreSQL per request. An open
+    transaction is still rolled back (asyncpg does that whatever the reset)."""
 
 
 async def fetch_value(pool: asyncpg.Pool, sql: str, *args: Any) -> Any:
