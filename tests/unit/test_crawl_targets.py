@@ -59,6 +59,8 @@ def test_the_allow_list_admits_named_hosts_and_networks() -> None:
     assert check_target("http://fixture.local:8001/", resolve, hosts, networks) == "fixture.local"
     assert check_target("http://127.0.0.1:8001/", resolve, hosts, networks) == "127.0.0.1"
     assert check_target("http://rebind.example/", resolve, hosts, networks) == "rebind.example"
+    # An allow-listed IPv4 address is allowed mapped into IPv6 too.
+    assert check_target("http://mapped.example/", resolve, hosts, networks) == "mapped.example"
     with pytest.raises(RefusedTarget):
         check_target("http://192.168.0.1/", resolve, hosts, networks)
 

@@ -43,10 +43,10 @@ def is_internal(address: str | Address, allow_networks: Iterable[Network] = ()) 
     multicast; an IPv4 address mapped into IPv6 counts as itself."""
     if isinstance(address, str):
         address = ipaddress.ip_address(address.split("%")[0])
-    if any(address in n for n in allow_networks):
-        return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
+    if any(address in n for n in allow_networks):
+        return False
     return not address.is_global or address.is_multicast
 
 

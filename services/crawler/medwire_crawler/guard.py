@@ -10,7 +10,6 @@ rule of `medwire_common.targets`, which the API applies to what an admin asks fo
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -80,23 +79,15 @@ class TargetGuard:
         return None
 
     async def verdict(self, host: str) -> str | None:
-        """Why `host` is refused, or None; names are resolved off the event loop."""
+        """Why `host` is refused, or None (resolved off the event loop, then kept a while)."""
         now = time.monotonic()
         until, why = self._verdicts.get(host, (0.0, None))
         if until > now:
             return why
         try:
-            ipaddress.ip_address(host)
-            literal = True
-        except ValueError:
-            literal = False
-        try:
-            if literal:
-                check_host(host, self.resolve, self.allow_hosts, self.allow_networks)
-            else:
-                await asyncio.to_thread(
-                    check_host, host, self.resolve, self.allow_hosts, self.allow_networks
-                )
+            await asyncio.to_thread(
+                check_host, host, self.resolve, self.allow_hosts, self.allow_networks
+            )
             why = None
         except RefusedTarget as exc:
             why = str(exc)
@@ -108,7 +99,7 @@ class TargetGuard:
 
 def install_resolver(allow_hosts: set[str], allow_networks: Sequence[Network]) -> None:
     """Put `GuardedResolver` in front of the reactor's name resolver, unless it is there."""
-    from twisted.internet import reactor
+    from twisted.internet import reactor  # the one installed by now (importing it installs one)
 
     current = reactor.nameResolver  # type: ignore[attr-defined]
     if isinstance(current, GuardedResolver):
