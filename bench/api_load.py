@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import statistics
@@ -25,6 +26,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -269,6 +271,50 @@ async def ingest_rates(url: str, corpus: Corpus, first: int, count: int) -> tupl
     )
     await conn.close()
     return ours, raw
+
+
+def _write_share(url: str, first: int, count: int, ready: Any) -> tuple[float, float]:
+    """In a process of its own, as an API worker stores its batches: upsert the articles from
+    `first` once every writer has built its own (`ready`, a barrier); when it began and ended."""
+    corpus = Corpus()
+    articles = [corpus.article(i) for i in range(first, first + count)]
+
+    async def write() -> tuple[float, float]:
+        engine = make_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
+        ready.wait()
+        began = time.time()
+        for at in range(0, count, BATCH):
+            await upsert_articles(engine, articles[at : at + BATCH])
+        ended = time.time()
+        await engine.dispose()
+        return began, ended
+
+    return asyncio.run(write())
+
+
+async def concurrent_ingest_rate(url: str, first: int, count: int, writers: int = 2) -> float:
+    """Articles per second stored by `writers` processes at once, each with its own share of
+    new articles (what `MEDWIRE_API_WORKERS` consumers do): from the first start to the last
+    end. The articles are removed afterwards."""
+    share = count // writers
+    context = multiprocessing.get_context("spawn")  # no copy of this process's event loop
+    with context.Manager() as manager, ProcessPoolExecutor(writers, mp_context=context) as pool:
+        ready = manager.Barrier(writers)
+        loop = asyncio.get_running_loop()
+        spans = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, _write_share, url, first + k * share, share, ready)
+                for k in range(writers)
+            )
+        )
+    rate = writers * share / (max(end for _, end in spans) - min(began for began, _ in spans))
+    conn = await asyncpg.connect(url)
+    await conn.execute(
+        "DELETE FROM articles WHERE article_id = ANY($1)",
+        [f"bench{i:08d}" for i in range(first, first + writers * share)],
+    )
+    await conn.close()
+    return rate
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -574,7 +620,7 @@ def start_api(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[
 TARGETS = {"article by id": (99, 10), "filtered list": (95, 50), "full-text search": (95, 150)}
 
 
-def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[float, float],
+def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[float, float, float],
            results: dict[str, Any], sizes: dict[str, str]) -> str:  # fmt: skip
     lines = [
         "## api load",
@@ -635,7 +681,9 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         f"Ingest of new enriched articles (batches of {BATCH}, entities, LSH bands and search "
         f"vectors, into the loaded database): **{ingest[0]:,.0f} articles/s** "
         f"({'met' if ingest[0] >= 5000 else '**not met**'}: ≥ 5,000); raw asyncpg COPY of the same "
-        f"records into a bare table: {ingest[1]:,.0f} articles/s (ratio {ingest[0] / ingest[1]:.2f}).",
+        f"records into a bare table: {ingest[1]:,.0f} articles/s (ratio {ingest[0] / ingest[1]:.2f}). "
+        f"Two writers at once (two processes, each storing its own batches, as the consumers of "
+        f"`MEDWIRE_API_WORKERS=2` do): {ingest[2]:,.0f} articles/s together.",
     ]
     lines += [
         "",
@@ -698,7 +746,9 @@ async def main() -> None:
         conn = await asyncpg.connect(url)
         await conn.execute("VACUUM ANALYZE")
         print("measuring ingest", flush=True)
-        ingest = await ingest_rates(url, corpus, args.articles + 10_000_000, args.ingest)
+        ours, raw = await ingest_rates(url, corpus, args.articles + 10_000_000, args.ingest)
+        together = await concurrent_ingest_rate(url, args.articles + 20_000_000, args.ingest)
+        ingest = (ours, raw, together)
         # The ingest sample's rows, written and deleted, are cleaned and flushed now: otherwise
         # autovacuum and a checkpoint (640 MB written over 77 s) ran during the measurements.
         await conn.execute("VACUUM ANALYZE")
