@@ -1,5 +1,6 @@
 """Which URLs the crawler may fetch: http(s) only, and never an address inside the deployment
-(loopback, private, link-local — cloud metadata lives there —, multicast, reserved) after DNS
+(loopback, private, link-local — cloud metadata lives there —, multicast, reserved, IPv6
+special-purpose ranges, or an IPv6 form of any of these: NAT64, 6to4, Teredo) after DNS
 resolution, unless the host or address is allow-listed (`MEDWIRE_CRAWL_ALLOW`). The API applies
 it to what an admin asks for; the crawler to every request it makes (redirects and links too)
 and to the addresses its connections are made to."""
@@ -39,15 +40,90 @@ def resolve_host(host: str) -> list[str]:
 
 
 def is_internal(address: str | Address, allow_networks: Iterable[Network] = ()) -> bool:
-    """Whether an address is inside the deployment (and not allow-listed): not global, or
-    multicast; an IPv4 address mapped into IPv6 counts as itself."""
+    """Whether an address is inside the deployment or off the internet, and not allow-listed."""
+    return internal_because(address, allow_networks) is not None
+
+
+def internal_because(address: str | Address, allow_networks: Iterable[Network] = ()) -> str | None:
+    """Why `address` may not be crawled, or None if it may. An IPv4 address must be public
+    (not loopback, private, link-local, multicast or reserved). An IPv4 address mapped into
+    IPv6 is that IPv4 address (a dual-stack socket's view of it). Any other IPv6 address must
+    be public itself, and so must every IPv4 address it carries (NAT64, 6to4, Teredo,
+    IPv4-compatible): a translator or relay would connect to that one. Each form passes if it
+    is public or in an allow-listed network."""
     if isinstance(address, str):
         address = ipaddress.ip_address(address.split("%")[0])
+    networks = list(allow_networks)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
-    if any(address in n for n in allow_networks):
-        return False
-    return not address.is_global or address.is_multicast
+    if isinstance(address, ipaddress.IPv4Address):
+        if _allowed(address, networks) or (address.is_global and not address.is_multicast):
+            return None
+        return f"{address} is loopback, private, link-local, multicast or reserved"
+    for form, carried in embedded_ipv4(address):
+        if internal_because(carried, networks):
+            return f"its {form} address {carried} is loopback, private, link-local or reserved"
+    special = None if _allowed(address, networks) else special_ipv6_range(address)
+    return f"{address} is {special}" if special else None
+
+
+def _allowed(address: Address, networks: list[Network]) -> bool:
+    return any(address in n for n in networks)
+
+
+# IANA's IPv6 special-purpose ranges, written out rather than read from `is_global`, whose table
+# changes between Python versions (3.11 deems site-local fec0::/10, IPv4-compatible ::a.b.c.d,
+# SRv6 5f00::/16 and the local-use NAT64 prefix global). Outside global unicast (2000::/3) only
+# the well-known NAT64 prefix is public: with DNS64, an IPv6-only network sees every IPv4-only
+# site there (the IPv4 address it carries is judged as well).
+_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_SPECIAL_IPV6 = [
+    (ipaddress.IPv6Network(net), name)
+    for net, name in (
+        ("2001::/32", "Teredo (a tunnel to the IPv4 client it carries)"),
+        ("2001::/23", "an IETF protocol assignment (benchmarking, ORCHID…)"),
+        ("2001:db8::/32", "documentation"),
+        ("3fff::/20", "documentation"),
+        ("::/128", "unspecified"),
+        ("::1/128", "loopback"),
+        ("::/96", "IPv4-compatible (deprecated)"),
+        ("64:ff9b:1::/48", "local-use NAT64 (where the IPv4 address sits is the operator's)"),
+        ("100::/64", "discard-only"),
+        ("5f00::/16", "SRv6 segment identifiers"),
+        ("fc00::/7", "unique-local"),
+        ("fe80::/10", "link-local"),
+        ("fec0::/10", "site-local (deprecated)"),
+        ("ff00::/8", "multicast"),
+    )
+]
+
+
+def special_ipv6_range(address: ipaddress.IPv6Address) -> str | None:
+    """The name of the special-purpose range `address` is in, if it is not a public address."""
+    for network, name in _SPECIAL_IPV6:
+        if address in network:
+            return name
+    if address in _GLOBAL_UNICAST or address in _NAT64:
+        return None
+    return "outside global unicast (2000::/3), unassigned"
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """The IPv4 addresses an IPv6 address carries, with the name of the form that carries
+    them: NAT64 (64:ff9b::/96, the last 32 bits), 6to4 (2002::/16, bits 16–48), Teredo
+    (2001::/32: the server's, and the client's, stored inverted), IPv4-compatible (::a.b.c.d)."""
+    low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _NAT64:
+        return [("NAT64", low32)]
+    if address.sixtofour is not None:
+        return [("6to4", address.sixtofour)]
+    if address.teredo is not None:
+        server, client = address.teredo
+        return [("Teredo client", client), ("Teredo server", server)]
+    if int(address) >> 32 == 0 and int(address) > 1:
+        return [("IPv4-compatible", low32)]
+    return []
 
 
 def check_target(
@@ -89,10 +165,11 @@ def check_host(
         return
     networks = list(allow_networks)
     for address in _addresses(host, resolve):
-        if is_internal(address, networks):
+        why = internal_because(address, networks)
+        if why:
             raise RefusedTarget(
-                f"the host {host!r} resolves to {address}, an internal address "
-                "(loopback, private, link-local or reserved); allow-list it to crawl it"
+                f"the host {host!r} resolves to {address}, an internal address ({why}); "
+                "allow-list it to crawl it"
             )
 
 
