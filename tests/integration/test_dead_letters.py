@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from medwire_cleaner.core import clean
+from medwire_common.reasons import DEAD_LETTER_REASONS
 from medwire_common.schemas import CleanArticle, CrawlRequest, RawPage
 from medwire_extractor.core import extract
 from tests.support import (
@@ -76,6 +77,12 @@ async def test_transform_stage_dead_letters_malformed_record_and_goes_on(
     env = service_env(kafka, topic_prefix, **{f"MEDWIRE_{stage.upper()}_PORT": str(port)})
     service = ServiceProcess(stage, port, env).start(log_dir)
     try:
+        fresh = service.metrics_text()  # every reason at 0 before the first record
+        for reason in DEAD_LETTER_REASONS[stage]:
+            assert (
+                f'medwire_{stage}_records_failed_total{{reason="{reason}",topic="{topic_prefix}{in_topic}"}} 0.0'
+                in fresh
+            ), reason
         await produce(kafka, topic_prefix + in_topic, [(b"bad", MALFORMED), (b"good", valid())])
         await assert_dead_lettered(kafka, topic_prefix + in_topic + ".dlq", stage)
         outputs = await consume(
@@ -219,5 +226,12 @@ async def test_pages_the_crawler_cannot_fetch_are_dead_lettered_as_crawl_request
             if line.startswith("medwire_crawler_fetch_failures_total{")
         ]
         assert any('reason="oversized_page"' in line for line in counted), counted
+        # Dead letters of crawl.requests, which the dead-letter alert reads.
+        text = service.metrics_text()
+        for reason in ("oversized_page", "fetch_failed"):
+            assert (
+                f'medwire_crawler_records_failed_total{{reason="{reason}",topic="{topic_prefix}crawl.requests"}} 1.0'
+                in text
+            ), reason
     finally:
         service.stop()

@@ -87,7 +87,12 @@ async def test_api_waits_for_the_database_and_loses_nothing_during_an_outage(
         assert await wait_for(lambda: article_status(api, "outage-2") == 200, timeout=90), (
             api.log_tail()
         )
-        assert 'medwire_api_transient_retries_total{operation="process"}' in api.metrics_text()
+        retried = [  # exported at 0 from the start: the retries are its value
+            float(line.split()[-1])
+            for line in api.metrics_text().splitlines()
+            if line.startswith('medwire_api_transient_retries_total{operation="process"}')
+        ]
+        assert retried and retried[0] > 0, retried
         dlq = await consume(
             kafka, topic_prefix + "articles.enriched.dlq", lambda rs: False, timeout=2
         )

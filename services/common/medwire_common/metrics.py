@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import uvicorn
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, make_asgi_app
 
+from .reasons import RETRIED_OPERATIONS, dead_letter_reasons
+
+log = logging.getLogger(__name__)
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
 class StageMetrics:
     """Counters and histograms of one consume → process → produce stage, named
-    `medwire_<service>_…`."""
+    `medwire_<service>_…`. Its failure counters start at 0 for every reason (see `reasons`)."""
 
     def __init__(self, service: str, registry: CollectorRegistry = REGISTRY) -> None:
         p = f"medwire_{service}"
+        self.service = service
+        self.reasons = dead_letter_reasons(service)
         self.consumed = Counter(
             f"{p}_records_consumed",
             "Records consumed from the input topic",
@@ -59,6 +65,29 @@ class StageMetrics:
             # latest reading of a partition is its lag, whichever process read it.
             multiprocess_mode="mostrecent",
         )
+        for operation in RETRIED_OPERATIONS:
+            self.retries.labels(operation)
+
+    def expect_input(self, topic: str) -> None:
+        """Export the counters of records consumed from `topic` and of each reason they can be
+        dead-lettered for, at 0, before the first record: an alert sees the first failure as an
+        increase."""
+        self.consumed.labels(topic)
+        for reason in self.reasons:
+            self.failed.labels(topic, reason)
+
+    def dead_letter(self, topic: str, reason: str) -> None:
+        """Count one record of `topic` sent to its DLQ for `reason`."""
+        if reason not in self.reasons:
+            log.error(
+                "%s: dead-letter reason %r is not among its reasons (%s), so it was not exported "
+                "at 0 and an alert may miss its first dead letter: add it to "
+                "medwire_common.reasons.DEAD_LETTER_REASONS",
+                self.service,
+                reason,
+                ", ".join(sorted(self.reasons)),
+            )
+        self.failed.labels(topic, reason).inc()
 
 
 HealthCheck = Callable[[], Awaitable[dict[str, Any]]]

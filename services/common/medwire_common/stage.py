@@ -234,6 +234,7 @@ class Stage:
         self.out_topics = [settings.topic(t) for t in out_topics]
         self.handler = handler
         self.metrics = metrics
+        metrics.expect_input(self.in_topic)
         self.consumer: AIOKafkaConsumer | None = None
         self.producer: AIOKafkaProducer | None = None
         self.running = False
@@ -350,7 +351,7 @@ class Stage:
             self.dlq_topic,
             extra={"reason": failure.reason, "key": (record.key or b"").decode("utf-8", "replace")},
         )
-        self.metrics.failed.labels(self.in_topic, failure.reason).inc()
+        self.metrics.dead_letter(self.in_topic, failure.reason)
         headers = failure_headers(failure.reason, detail, self.service, record)
         future: asyncio.Future[Any] = await self.producer.send(
             self.dlq_topic, record.value, key=record.key, headers=headers

@@ -6,6 +6,8 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from medwire_common.reasons import FETCH_FAILURES
+
 from . import metrics
 
 
@@ -16,6 +18,7 @@ class PrometheusStats:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrometheusStats:
         ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -23,6 +26,14 @@ class PrometheusStats:
     @staticmethod
     def _source(spider: Spider) -> str:
         return getattr(getattr(spider, "source", None), "name", "unknown")
+
+    def spider_opened(self, spider: Spider) -> None:
+        """A source's failure counters exist at 0 from its first crawl on, so that its first
+        failure is an increase (see `medwire_common.reasons`)."""
+        source = self._source(spider)
+        for reason in FETCH_FAILURES:
+            metrics.FETCH_FAILED.labels(source, reason)
+        metrics.PUBLISH_FAILED.labels(source)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         source = self._source(spider)

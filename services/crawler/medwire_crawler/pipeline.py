@@ -24,7 +24,8 @@ from .store import PageState, page_store
 
 log = logging.getLogger(__name__)
 OUT_TOPIC = "pages.raw"
-FAILED_TOPIC = "crawl.requests.dlq"
+REQUESTS_TOPIC = "crawl.requests"
+FAILED_TOPIC = f"{REQUESTS_TOPIC}.dlq"
 
 
 class KafkaPublisherPipeline:
@@ -33,6 +34,7 @@ class KafkaPublisherPipeline:
         self.crawler = crawler
         self.topic = settings.topic(OUT_TOPIC)
         self.failed_topic = settings.topic(FAILED_TOPIC)
+        self.requests_topic = settings.topic(REQUESTS_TOPIC)
         self.store = page_store(crawler.settings)
         self.producer: AIOKafkaProducer | None = None
         self.pending: set[asyncio.Future[Any]] = set()
@@ -83,6 +85,8 @@ class KafkaPublisherPipeline:
         source = failure.request.source or "unknown"
         log.error("%s; sent to %s", failure.detail, self.failed_topic)
         metrics.FETCH_FAILED.labels(source, failure.reason).inc()
+        # A dead letter of crawl.requests like the stage's own: the dead-letter alert sees it.
+        metrics.STAGE.dead_letter(self.requests_topic, failure.reason)
         headers = failure_headers(failure.reason, failure.detail, "crawler")
         future = await self.producer.send(
             self.failed_topic,
