@@ -95,6 +95,8 @@ def test_invalid_base64_body_is_an_invalid_record_naming_the_field() -> None:
         ({"minhash": [2**63] * 64}, "minhash.0"),  # not a bigint
         ({"fetched_at": "0001-01-01T00:00:00Z"}, "fetched_at"),
         ({"an_unknown_field": {"k": ["a\x00"]}}, "(record)"),
+        ({"an_unknown_\x00_name": 1}, "(record)"),
+        ({"an_unknown_field": float("nan")}, "(record)"),  # not JSON: passed on as null
     ],
 )
 def test_every_field_is_bounded_and_nul_free(changes: dict[str, Any], field: str) -> None:
@@ -111,6 +113,15 @@ def test_lone_surrogates_are_refused_from_json_and_from_python() -> None:
         assert err.value.reason == "invalid_record"
     with pytest.raises(ValidationError):
         CleanArticle(**{**clean_record(), "title": "\udc00"})
+
+
+def test_a_url_that_does_not_split_is_an_invalid_record_not_a_crash_of_the_cleaner() -> None:
+    page = RawPage.of("http://x.test/a.html", b"<p>x</p>", "text/html", FETCHED)
+    for url in ("http://[::1", "http://x.test:99999/"):
+        value = json.dumps({**page.model_dump(mode="json"), "final_url": url}).encode()
+        result = apply_transform(clean_transform, b"k", value)
+        assert result.failure is not None and result.failure.reason == "invalid_record"
+        assert "first at final_url" in str(result.failure)
 
 
 def test_a_nul_in_a_header_name_is_refused() -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -88,6 +90,15 @@ def within_date_window(day: _D) -> _D:
     return day
 
 
+def parses_as_url(url: str) -> str:
+    """Stages split URLs (ids, domains): one that cannot be split is a bad record, not a crash."""
+    try:
+        urlsplit(url).port  # noqa: B018 - reading the port checks it (a number 0–65535)
+    except ValueError as exc:
+        raise ValueError(f"{url[:200]!r} does not parse as a URL ({exc})") from None
+    return url
+
+
 def _start_before_end(span: tuple[int, int]) -> tuple[int, int]:
     if span[0] > span[1]:
         raise ValueError(f"span {list(span)} ends before it starts")
@@ -98,6 +109,7 @@ def _start_before_end(span: tuple[int, int]) -> tuple[int, int]:
 StorableStr = Annotated[
     str, AfterValidator(refuse_unstorable), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})
 ]
+Url = Annotated[StorableStr, AfterValidator(parses_as_url)]
 Day = Annotated[date, AfterValidator(within_date_window), Field(json_schema_extra=_DAY_WINDOW)]
 Moment = Annotated[
     datetime, AfterValidator(within_date_window), Field(json_schema_extra=_MOMENT_WINDOW)
@@ -116,8 +128,9 @@ class Record(BaseModel):
 
     @model_validator(mode="after")
     def _extra_fields_are_storable(self) -> Record:
-        # Kept unknown fields are stored too (the API's jsonb record), so they obey the same rule.
+        # Kept unknown fields are passed on and stored too (the API's jsonb record).
         for name, value in (self.__pydantic_extra__ or {}).items():
+            _refuse_unstorable_within(name, "an unknown field's name")
             _refuse_unstorable_within(value, name)
         return self
 
@@ -135,6 +148,9 @@ def _refuse_unstorable_within(value: Any, where: str) -> None:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _refuse_unstorable_within(item, f"{where}[{i}]")
+    elif isinstance(value, float) and not math.isfinite(value):
+        # NaN, Infinity or 1e400: no JSON number (it would be passed on as null)
+        raise ValueError(f"{where} is {value}, which is not a JSON number")
 
 
 class Source(BaseModel):
@@ -146,8 +162,8 @@ class RawPage(Record):
     """One fetched HTTP response, body included (base64, since pages are bytes of any charset)."""
 
     page_id: StorableStr = Field(description="Fingerprint of the canonical URL")
-    url: StorableStr = Field(description="URL as requested")
-    final_url: StorableStr = Field(description="URL after redirects")
+    url: Url = Field(description="URL as requested")
+    final_url: Url = Field(description="URL after redirects")
     status: int = Field(ge=100, le=999)
     headers: dict[str, StorableStr] = Field(default_factory=dict)
     body_b64: str = Field(
@@ -353,7 +369,7 @@ class SourceConfig(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
     kind: Literal["sitemap", "rss", "list", "epaper"]
-    start_urls: list[StorableStr] = Field(min_length=1, max_length=50)
+    start_urls: list[Url] = Field(min_length=1, max_length=50)
     # Regexes on absolute URLs: which links are articles, which are list/edition pages to follow.
     article_pattern: StorableStr | None = Field(None, max_length=500)
     follow_pattern: StorableStr | None = Field(None, max_length=500)
@@ -393,7 +409,7 @@ class CrawlRequest(Record):
     """A request on `crawl.requests` (keyed by domain): crawl a configured source, or one URL."""
 
     source: StorableStr | None = Field(None, description="Name of a source in sources.yaml")
-    url: StorableStr | None = Field(None, description="A single page to fetch (admin requests)")
+    url: Url | None = Field(None, description="A single page to fetch (admin requests)")
     requested_at: Moment | None = None
     definition: SourceConfig | None = Field(
         None,
