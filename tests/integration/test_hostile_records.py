@@ -6,12 +6,19 @@ page whose body is not base64."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from medwire_api.db import upsert_articles
+from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY, EnrichedArticle
 from medwire_extractor.core import extract
 from tests.integration.test_dead_letters import fixture_clean_article, fixture_raw_page
 from tests.support import (
@@ -23,6 +30,7 @@ from tests.support import (
     service_env,
     wait_for,
 )
+from tests.unit.test_fuzz_records import ENRICHED, FUZZ
 
 pytestmark = pytest.mark.integration
 
@@ -118,3 +126,82 @@ async def test_cleaner_dead_letters_a_page_whose_body_is_not_base64(
         assert outputs, service.log_tail()  # and the page after it is cleaned
     finally:
         service.stop()
+
+
+# Every record the schema accepts, however extreme, is one PostgreSQL stores: the schema, not the
+# database, is where a bad record is refused.
+
+STORABLE_TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=40)
+BIG = st.integers(min_value=0, max_value=2**70)
+DAYS = st.dates(min_value=EARLIEST_DAY, max_value=LATEST_DAY)
+
+
+@st.composite
+def extreme_articles(draw: st.DrawFn) -> EnrichedArticle:
+    start, length = draw(BIG), draw(BIG)
+    span = [start, start + length]
+    fetched = datetime.combine(draw(DAYS), datetime.min.time(), UTC)
+    return EnrichedArticle.model_validate(
+        {
+            **ENRICHED,
+            "article_id": draw(STORABLE_TEXT),
+            "title": draw(STORABLE_TEXT),
+            "text": draw(STORABLE_TEXT),
+            "url": "http://x.test/" + draw(STORABLE_TEXT),
+            "source": {"name": draw(STORABLE_TEXT), "domain": draw(STORABLE_TEXT)},
+            "position": draw(BIG),
+            "published_at": draw(st.none() | DAYS),
+            "fetched_at": fetched,
+            "relevance": draw(st.floats(0, 1)),
+            "topics": draw(st.lists(STORABLE_TEXT, max_size=3)),
+            "organizations": [{"name": draw(STORABLE_TEXT), "spans": [span]}],
+            "persons": [{"name": draw(STORABLE_TEXT), "roles": [draw(STORABLE_TEXT)]}],
+            "locations": [{"name": draw(STORABLE_TEXT), "adcode": draw(STORABLE_TEXT)}],
+            "amounts": [{"text": "x", "value": draw(st.floats(0, 1e308))}],
+            "quantities": [{"text": "x", "value": draw(st.floats(-1e308, 1e308)), "unit": "%"}],
+            "events": [{"type": "launch", "date": draw(st.none() | DAYS)}],
+            "agreements": [{"parties": [draw(STORABLE_TEXT)], "date": draw(st.none() | DAYS)}],
+            "minhash": draw(
+                st.none() | st.lists(st.integers(0, 2**32 - 1), min_size=64, max_size=64)
+            ),
+            "an_unknown_field": {
+                draw(STORABLE_TEXT): [
+                    draw(BIG),
+                    draw(st.floats(allow_nan=False, allow_infinity=False)),
+                ]
+            },
+        }
+    )
+
+
+async def test_postgresql_stores_every_article_the_schema_accepts(api) -> None:
+    _, engine = api
+    examples: dict[str, EnrichedArticle] = {}
+
+    @FUZZ
+    @given(extreme_articles())
+    def collect(article: EnrichedArticle) -> None:
+        examples[article.article_id] = article
+
+    collect()
+    rejected = []
+    for article in examples.values():
+        try:
+            await upsert_articles(engine, [article])
+        except DBAPIError as exc:
+            rejected.append((article.article_id, str(exc.orig)[:200]))
+    assert not rejected
+    async with engine.connect() as conn:
+        stored = set((await conn.execute(text("SELECT article_id FROM articles"))).scalars())
+        assert stored == set(examples)
+        # The query docs/operations.md gives to find articles outside the bounds finds none.
+        outside = (await conn.execute(text(OUTSIDE_THE_BOUNDS))).scalars().all()
+        assert outside == []
+
+
+OUTSIDE_THE_BOUNDS = """
+SELECT article_id FROM articles
+WHERE relevance NOT BETWEEN 0 AND 1
+   OR published_at NOT BETWEEN DATE '1900-01-01' AND DATE '2100-12-31'
+   OR (record->>'position')::bigint < 0
+"""
