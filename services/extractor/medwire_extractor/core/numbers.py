@@ -42,7 +42,7 @@ def parse_number(text: str) -> float | None:
     cleaned = text.replace(",", "").replace("，", "").strip()
     try:
         value = float(cleaned)
-        return value if math.isfinite(value) else None
     except ValueError:
-        value = chinese_to_int(cleaned)
-        return float(value) if value is not None else None
+        numeral = chinese_to_int(cleaned)
+        return float(numeral) if numeral is not None else None
+    return value if math.isfinite(value) else None
