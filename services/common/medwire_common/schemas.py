@@ -3,17 +3,25 @@
 `RawPage` is what the crawler publishes to `pages.raw`, `CleanArticle` what the cleaner publishes
 to `articles.clean`, `EnrichedArticle` what the extractor publishes to `articles.enriched` and
 what the public API returns (DESIGN.md, "The enriched article (v1)").
-"""
+
+A record that validates can be stored as it is: no string holds a NUL or a lone surrogate
+(PostgreSQL refuses both), numbers are within their meaning (relevance 0–1, offsets ≥ 0) and
+dates within a fixed window, so a bad record is refused as `invalid_record` by the first stage
+that reads it (and a stage that produced one would fail on its own output)."""
 
 from __future__ import annotations
 
 import base64
+import binascii
+import math
 import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .dedup import NUM_PERM
 from .ids import domain_of
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -42,8 +50,74 @@ EventType = Literal[
     "other",
 ]
 AmountKind = Literal["investment", "revenue", "output", "fund", "other"]
-Span = tuple[int, int]
-Day = date  # alias: records have fields named `date`, which would shadow the type
+
+# The dates a record may carry. Fixed, not relative to today: a schema must not read the clock
+# (a record valid today stays valid on replay). Wide enough for any article's date, narrow
+# enough to refuse the year 0001 or 9999 that a bad parse or a hostile producer makes.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+_DAY_WINDOW = {"formatMinimum": f"{EARLIEST_DAY}", "formatMaximum": f"{LATEST_DAY}"}
+_MOMENT_WINDOW = {
+    "formatMinimum": f"{EARLIEST_DAY}T00:00:00Z",
+    "formatMaximum": f"{LATEST_DAY}T23:59:59Z",
+}
+
+
+# Neither PostgreSQL (text, jsonb) nor UTF-8 can hold these: NUL, and lone surrogates (JSON
+# refuses those already; a record built in Python could still carry one to the serializer).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def refuse_unstorable(text: str) -> str:
+    found = _UNSTORABLE.search(text)
+    if found:
+        what = "a NUL (U+0000)" if found.group() == "\x00" else "a lone surrogate"
+        raise ValueError(
+            f"contains {what} at offset {found.start()}, which no stored text may hold"
+        )
+    return text
+
+
+_D = TypeVar("_D", bound=date)
+
+
+def within_date_window(day: _D) -> _D:
+    # A datetime is checked on its own calendar day: converting a zone could overflow at the
+    # ends of the calendar, which is what this refuses.
+    shown = day.date() if isinstance(day, datetime) else day
+    if not EARLIEST_DAY <= shown <= LATEST_DAY:
+        raise ValueError(f"{day.isoformat()} is outside {EARLIEST_DAY} … {LATEST_DAY}")
+    return day
+
+
+def parses_as_url(url: str) -> str:
+    """Stages split URLs (ids, domains): one that cannot be split is a bad record, not a crash."""
+    try:
+        urlsplit(url).port  # noqa: B018 - reading the port checks it (a number 0–65535)
+    except ValueError as exc:
+        raise ValueError(f"{url[:200]!r} does not parse as a URL ({exc})") from None
+    return url
+
+
+def _start_before_end(span: tuple[int, int]) -> tuple[int, int]:
+    if span[0] > span[1]:
+        raise ValueError(f"span {list(span)} ends before it starts")
+    return span
+
+
+# Every string of every record is a StorableStr (its JSON Schema shows the NUL rule).
+StorableStr = Annotated[
+    str, AfterValidator(refuse_unstorable), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})
+]
+Url = Annotated[StorableStr, AfterValidator(parses_as_url)]
+Day = Annotated[date, AfterValidator(within_date_window), Field(json_schema_extra=_DAY_WINDOW)]
+Moment = Annotated[
+    datetime, AfterValidator(within_date_window), Field(json_schema_extra=_MOMENT_WINDOW)
+]
+Offset = Annotated[int, Field(ge=0)]
+Span = Annotated[tuple[Offset, Offset], AfterValidator(_start_before_end)]
+# datasketch's affine32 scheme: NUM_PERM values below 2**32 (stored as PostgreSQL bigint).
+MinHashValue = Annotated[int, Field(ge=0, le=2**32 - 1)]
 
 
 class Record(BaseModel):
@@ -52,28 +126,76 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="allow")
     schema_version: Literal[1] = SCHEMA_VERSION
 
+    @model_validator(mode="after")
+    def _extra_fields_are_storable(self) -> Record:
+        # Kept unknown fields are passed on and stored too (the API's jsonb record).
+        for name, value in (self.__pydantic_extra__ or {}).items():
+            _refuse_unstorable_within(name, "an unknown field's name")
+            _refuse_unstorable_within(value, name)
+        return self
+
+
+def _refuse_unstorable_within(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        try:
+            refuse_unstorable(value)
+        except ValueError as exc:
+            raise ValueError(f"{where} {exc}") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable_within(key, f"{where} (a key)")
+            _refuse_unstorable_within(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_unstorable_within(item, f"{where}[{i}]")
+    elif isinstance(value, float) and not math.isfinite(value):
+        # NaN, Infinity or 1e400: no JSON number (it would be passed on as null)
+        raise ValueError(f"{where} is {value}, which is not a JSON number")
+
 
 class Source(BaseModel):
-    name: str
-    domain: str
+    name: StorableStr
+    domain: StorableStr
 
 
 class RawPage(Record):
     """One fetched HTTP response, body included (base64, since pages are bytes of any charset)."""
 
-    page_id: str = Field(description="Fingerprint of the canonical URL")
-    url: str = Field(description="URL as requested")
-    final_url: str = Field(description="URL after redirects")
-    status: int
-    headers: dict[str, str] = Field(default_factory=dict)
-    body_b64: str = Field(description="Response body, base64")
-    declared_encoding: str | None = Field(None, description="Charset from the Content-Type header")
-    fetched_at: datetime
+    page_id: StorableStr = Field(description="Fingerprint of the canonical URL")
+    url: Url = Field(description="URL as requested")
+    final_url: Url = Field(description="URL after redirects")
+    status: int = Field(ge=100, le=999)
+    headers: dict[str, StorableStr] = Field(default_factory=dict)
+    body_b64: str = Field(
+        description="Response body, base64", json_schema_extra={"contentEncoding": "base64"}
+    )
+    declared_encoding: StorableStr | None = Field(
+        None, description="Charset from the Content-Type header"
+    )
+    fetched_at: Moment
     source: Source
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names_are_storable(cls, headers: dict[str, str]) -> dict[str, str]:
+        # Not in the key's type: JSON Schema would describe a constrained key as a looser object.
+        for name in headers:
+            refuse_unstorable(name)
+        return headers
+
+    @field_validator("body_b64")
+    @classmethod
+    def _is_base64(cls, body_b64: str) -> str:
+        # Checked here, so that a page that exists has a body: a bad one is an invalid record.
+        try:
+            base64.b64decode(body_b64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError(f"is not valid base64 ({exc})") from None
+        return body_b64
 
     @property
     def body(self) -> bytes:
-        return base64.b64decode(self.body_b64)
+        return base64.b64decode(self.body_b64, validate=True)
 
     @staticmethod
     def encode_body(body: bytes) -> str:
@@ -106,34 +228,41 @@ class RawPage(Record):
 
 
 class CleanArticle(Record):
-    article_id: str
-    page_id: str
-    position: int = Field(0, description="Index of the article on its page")
-    url: str
-    canonical_url: str
+    article_id: StorableStr
+    page_id: StorableStr
+    position: Offset = Field(0, description="Index of the article on its page")
+    url: StorableStr
+    canonical_url: StorableStr
     source: Source
-    title: str
-    subtitle: str | None = None
-    published_at: date | None = None
-    published_time: str | None = Field(
+    title: StorableStr
+    subtitle: StorableStr | None = None
+    published_at: Day | None = None
+    published_time: StorableStr | None = Field(
         None, description="HH:MM (page-local time) when the page gives one"
     )
-    fetched_at: datetime
-    authors: list[str] = Field(default_factory=list)
-    origin: str | None = Field(None, description="Original source the page names (来源:…)")
-    captions: list[str] = Field(default_factory=list, description="Photo captions and credits")
-    text: str
-    language: str = "zh"
-    flags: list[str] = Field(default_factory=list)
-    original_title: str | None = Field(
+    fetched_at: Moment
+    authors: list[StorableStr] = Field(default_factory=list)
+    origin: StorableStr | None = Field(None, description="Original source the page names (来源:…)")
+    captions: list[StorableStr] = Field(
+        default_factory=list, description="Photo captions and credits"
+    )
+    text: StorableStr
+    language: StorableStr = "zh"
+    flags: list[StorableStr] = Field(default_factory=list)
+    original_title: StorableStr | None = Field(
         None, description="The title before traditional → simplified"
     )
-    original_text: str | None = Field(None, description="The text before traditional → simplified")
-    content_hash: str | None = Field(
+    original_text: StorableStr | None = Field(
+        None, description="The text before traditional → simplified"
+    )
+    content_hash: StorableStr | None = Field(
         None, description="Hash of the text without whitespace (exact duplicates)"
     )
-    minhash: list[int] | None = Field(
-        None, description="MinHash signature (64 values) for near-duplicates"
+    minhash: list[MinHashValue] | None = Field(
+        None,
+        min_length=NUM_PERM,
+        max_length=NUM_PERM,
+        description=f"MinHash signature ({NUM_PERM} values) for near-duplicates",
     )
 
     @classmethod
@@ -162,59 +291,60 @@ class CleanArticle(Record):
 
 
 class Organization(BaseModel):
-    name: str
-    aliases: list[str] = Field(default_factory=list)
+    name: StorableStr
+    aliases: list[StorableStr] = Field(default_factory=list)
     type: OrgType = "other"
     spans: list[Span] = Field(default_factory=list)
 
 
 class Person(BaseModel):
-    name: str
-    roles: list[str] = Field(default_factory=list)
-    organization: str | None = None
+    name: StorableStr
+    roles: list[StorableStr] = Field(default_factory=list)
+    organization: StorableStr | None = None
     spans: list[Span] = Field(default_factory=list)
 
 
 class Location(BaseModel):
-    name: str
-    province: str | None = None
-    city: str | None = None
-    district: str | None = None
-    adcode: str | None = None
+    name: StorableStr
+    province: StorableStr | None = None
+    city: StorableStr | None = None
+    district: StorableStr | None = None
+    adcode: StorableStr | None = None
     spans: list[Span] = Field(default_factory=list)
 
 
 class Amount(BaseModel):
-    text: str
-    value: float
-    unit: str = "CNY"
+    text: StorableStr
+    value: float = Field(ge=0, allow_inf_nan=False)
+    unit: StorableStr = "CNY"
     kind: AmountKind = "other"
 
 
 class Quantity(BaseModel):
-    text: str
-    value: float
-    unit: str
+    text: StorableStr
+    # Negative for a fall (`下降5%` is -5 %).
+    value: float = Field(allow_inf_nan=False)
+    unit: StorableStr
     approx: bool = False
 
 
 class Event(BaseModel):
     type: EventType
     date: Day | None = None
-    location: str | None = None
-    participants: list[str] = Field(default_factory=list)
-    summary: str = ""
+    location: StorableStr | None = None
+    participants: list[StorableStr] = Field(default_factory=list)
+    summary: StorableStr = ""
 
 
 class Agreement(BaseModel):
-    parties: list[str]
-    title: str | None = None
+    parties: list[StorableStr]
+    title: StorableStr | None = None
     date: Day | None = None
 
 
 class Policy(BaseModel):
-    title: str
-    issuer: str | None = None
+    title: StorableStr
+    issuer: StorableStr | None = None
 
 
 class EnrichedArticle(CleanArticle):
@@ -226,10 +356,10 @@ class EnrichedArticle(CleanArticle):
     events: list[Event] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
     policies: list[Policy] = Field(default_factory=list)
-    topics: list[str] = Field(default_factory=list)
-    relevance: float = 0.0
-    dup_cluster: str | None = None
-    extractor_version: str = ""
+    topics: list[StorableStr] = Field(default_factory=list)
+    relevance: float = Field(0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    dup_cluster: StorableStr | None = None
+    extractor_version: StorableStr = ""
 
 
 class SourceConfig(BaseModel):
@@ -239,12 +369,12 @@ class SourceConfig(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")
     kind: Literal["sitemap", "rss", "list", "epaper"]
-    start_urls: list[str] = Field(min_length=1, max_length=50)
+    start_urls: list[Url] = Field(min_length=1, max_length=50)
     # Regexes on absolute URLs: which links are articles, which are list/edition pages to follow.
-    article_pattern: str | None = Field(None, max_length=500)
-    follow_pattern: str | None = Field(None, max_length=500)
-    region: str | None = Field(None, max_length=100)
-    language: str = Field("zh", max_length=20)
+    article_pattern: StorableStr | None = Field(None, max_length=500)
+    follow_pattern: StorableStr | None = Field(None, max_length=500)
+    region: StorableStr | None = Field(None, max_length=100)
+    language: StorableStr = Field("zh", max_length=20)
     verified: bool = Field(True, description="False when the source could not be checked from here")
     recrawl_s: int | None = Field(
         None, ge=60, le=7 * 86400, description="Seconds between crawls (default: the crawler's)"
@@ -278,9 +408,9 @@ class SourceConfig(BaseModel):
 class CrawlRequest(Record):
     """A request on `crawl.requests` (keyed by domain): crawl a configured source, or one URL."""
 
-    source: str | None = Field(None, description="Name of a source in sources.yaml")
-    url: str | None = Field(None, description="A single page to fetch (admin requests)")
-    requested_at: datetime | None = None
+    source: StorableStr | None = Field(None, description="Name of a source in sources.yaml")
+    url: Url | None = Field(None, description="A single page to fetch (admin requests)")
+    requested_at: Moment | None = None
     definition: SourceConfig | None = Field(
         None,
         description="The source itself when it is managed through the admin API (crawlers "

@@ -5,17 +5,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY
+
 _FULL = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _URL = re.compile(
     r"/(20\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?=[/_.-]|$)|/(20\d{2})[-_](\d{2})/(\d{2})/"
 )
 
 
-def _safe_date(y: str, m: str, d: str) -> date | None:
+def make_date(y: str | int, m: str | int, d: str | int) -> date | None:
+    """The date, if it is one and within the window records allow (a masthead's `0001年` is a
+    misprint or a trap, not a date to publish)."""
     try:
-        return date(int(y), int(m), int(d))
+        made = date(int(y), int(m), int(d))
     except ValueError:
         return None
+    return made if EARLIEST_DAY <= made <= LATEST_DAY else None
 
 
 def parse_date(text: str | None) -> date | None:
@@ -23,7 +28,7 @@ def parse_date(text: str | None) -> date | None:
     if not text:
         return None
     for m in _FULL.finditer(text):
-        found = _safe_date(*m.groups())
+        found = make_date(*m.groups())
         if found:
             return found
     return None
@@ -43,7 +48,7 @@ def parse_time(text: str | None) -> str | None:
 def date_from_url(url: str) -> date | None:
     for m in _URL.finditer(url):
         groups = [g for g in m.groups() if g]
-        found = _safe_date(*groups[:3])
+        found = make_date(*groups[:3])
         if found:
             return found
     return None

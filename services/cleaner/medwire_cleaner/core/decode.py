@@ -15,6 +15,9 @@ _BAD = re.compile(
     r"[\ue000-\uf8ff\ufffd]"
 )  # private use and replacement: a wrong decoding's signature
 CANDIDATES = ("utf-8", "gb18030", "big5")
+# Never text a page means, and refused by PostgreSQL and UTF-8 (so by every record): NUL (a
+# binary or padded page) and lone surrogates (a page that declares a codec like unicode-escape).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,19 @@ def _best_decoding(body: bytes, order: list[str], declared: str | None) -> tuple
     return fallback, body.decode(fallback, errors="replace")
 
 
+def storable(text: str) -> str:
+    """The text without NUL, and with U+FFFD for each lone surrogate."""
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
 def decode_page(body: bytes, content_type: str | None, is_html: bool) -> Decoded:
+    decoded = _decode(body, content_type, is_html)
+    if _UNSTORABLE.search(decoded.text):
+        return Decoded(storable(decoded.text), decoded.encoding, decoded.declared, decoded.repaired)
+    return decoded
+
+
+def _decode(body: bytes, content_type: str | None, is_html: bool) -> Decoded:
     if body.startswith(b"\xef\xbb\xbf"):
         return Decoded(body[3:].decode("utf-8", "replace"), "utf-8", "utf-8", repaired=False)
     header = _norm(http_content_type_encoding(content_type or ""))

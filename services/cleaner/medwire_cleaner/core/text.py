@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .dates import date_from_url, parse_date
+from .dates import date_from_url, make_date, parse_date
 from .draft import Draft
 from .posts import looks_like_posts, split_posts
 
@@ -44,10 +44,7 @@ def masthead_date(blocks: list[str]) -> date | None:
     for i, b in enumerate(blocks[:20]):
         m = re.fullmatch(r"(\d{4})年(\d{1,2})月", b)
         if m and i + 1 < len(blocks) and re.fullmatch(r"\d{1,2}", blocks[i + 1]):
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(blocks[i + 1]))
-            except ValueError:
-                return None
+            return make_date(m.group(1), m.group(2), blocks[i + 1])
         found = parse_date(b) if len(b) < 30 and "年" in b else None
         if found:
             return found

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from medwire_common.schemas import Amount, AmountKind, Quantity
@@ -52,9 +53,9 @@ def find_amounts(text: str) -> list[Amount]:
     found = []
     for m in _MONEY.finditer(text):
         value = parse_number(m.group(2))
-        if value is None:
-            continue
         scale = _SCALE.get(m.group(4) or "", 1.0)
+        if value is None or not math.isfinite(value * scale):  # 1e300 亿元 is no amount
+            continue
         context = text[max(0, m.start() - 12) : m.start()] + " " + text[m.end() : m.end() + 6]
         found.append(
             Amount(
@@ -74,7 +75,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if any(s <= m.start() < e for s, e in money_spans):
             continue
         value = parse_number(m.group(2))
-        if value is None:
+        if value is None or not math.isfinite(value * 1e4):
             continue
         approx = (
             bool(m.group(1) or m.group(3))
@@ -91,11 +92,13 @@ def find_quantities(text: str) -> list[Quantity]:
         )
     for m in _AREA.finditer(text):
         value = parse_number(m.group(1))
-        if value is not None:
+        if value is not None and math.isfinite(value * 1e4):
             found.append(
                 Quantity(text=m.group(0), value=value * (1e4 if m.group(2) else 1), unit=m.group(3))
             )
     for m in _GROWTH.finditer(text):
         sign = -1 if m.group(2) in ("下降", "减少") else 1
-        found.append(Quantity(text=m.group(0), value=sign * float(m.group(3)), unit="%"))
+        rate = parse_number(m.group(3))
+        if rate is not None:
+            found.append(Quantity(text=m.group(0), value=sign * rate, unit="%"))
     return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 _DIGITS = {
     "零": 0,
     "〇": 0,
@@ -35,9 +37,12 @@ def chinese_to_int(text: str) -> int | None:
 
 
 def parse_number(text: str) -> float | None:
+    """The number written in `text`; None when there is none, or it is too long to be finite
+    (400 digits are a float overflow, not an amount)."""
     cleaned = text.replace(",", "").replace("，", "").strip()
     try:
-        return float(cleaned)
+        value = float(cleaned)
     except ValueError:
-        value = chinese_to_int(cleaned)
-        return float(value) if value is not None else None
+        numeral = chinese_to_int(cleaned)
+        return float(numeral) if numeral is not None else None
+    return value if math.isfinite(value) else None

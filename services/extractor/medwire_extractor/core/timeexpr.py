@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY
+
 _FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # `今年5月` alone names a month, not a day: only a part of the month makes a date.
@@ -50,6 +52,8 @@ def find_dates(text: str, page_date: date | None) -> list[DateMention]:
     def add(start: int, end: int, when: date | None) -> None:
         if (
             when
+            # `0001年1月1日` in a text (or a day before an 1900-01-01 page) is no date to publish.
+            and EARLIEST_DAY <= when <= LATEST_DAY
             and not any(start < e and s < end for s, e in taken)
             and not _LUNAR.search(text[max(0, start - 10) : start])
         ):
