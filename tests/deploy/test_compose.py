@@ -53,6 +53,13 @@ def test_compose_runs_infrastructure_and_the_four_services(compose: dict) -> Non
     assert services["api"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
+def test_every_healthcheck_gives_up_on_a_wedged_service(compose: dict) -> None:
+    for name, svc in compose["services"].items():
+        if "healthcheck" in svc:
+            assert svc["healthcheck"].get("timeout"), f"{name}'s healthcheck has no timeout"
+            assert svc["healthcheck"].get("retries"), f"{name}'s healthcheck is never given up"
+
+
 def test_healthchecks_and_prometheus_targets_use_each_service_port(compose: dict) -> None:
     prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
     dev = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.dev.yml").read_text())
