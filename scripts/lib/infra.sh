@@ -58,7 +58,7 @@ stop_pidfile() {
   fi
   # No new process gets a pid that is still some process group's id: a group of this id is the
   # one this process led.
-  left=$(pgrep -g "$pid" | tr '\n' ' ' || true)
+  left=$(pgrep -d ' ' -g "$pid" || true)
   if [ -n "$left" ]; then
     log "killing what $what left running in its process group: $left"
     kill -9 $left 2>/dev/null || true

@@ -8,6 +8,8 @@ import os
 import re
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -94,3 +96,51 @@ def test_a_wedged_service_is_reported_down_and_restarted(dev, tmp_path: Path) ->
     finally:
         if still_running([wedged]):
             os.kill(wedged[0], signal.SIGKILL)
+
+
+def infra(command: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """Runs `command` with scripts/lib/infra.sh's functions."""
+    return subprocess.run(
+        ["bash", "-c", f"source {ROOT}/scripts/lib/infra.sh; {command}"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def alive(pid: int) -> bool:
+    fields = proc_stat(pid)
+    return bool(fields) and fields[0] != "Z"  # type: ignore[index]
+
+
+def within(seconds: float, check: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_stopping_a_dead_service_kills_what_it_left_in_its_process_group(tmp_path: Path) -> None:
+    prefix, child_file = tmp_path / "svc", tmp_path / "child.pid"
+    started = infra(
+        f"start_detached {prefix} svc bash -c 'sleep 300 & echo $! >{child_file}; wait'"
+    )
+    assert started.returncode == 0, started.stderr
+    leader, child = int((tmp_path / "svc.pid").read_text()), 0
+    try:
+        assert within(10, child_file.exists)
+        child = int(child_file.read_text())
+        os.kill(leader, signal.SIGKILL)  # it dies; its child is left behind, still in its group
+        assert within(10, lambda: not alive(leader))
+
+        stopped = infra(f"stop_pidfile {prefix}.pid svc 5")
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"killing what svc left running in its process group: {child}" in stopped.stderr
+        assert within(10, lambda: not alive(child))
+        assert not (tmp_path / "svc.pid").exists()
+    finally:
+        for pid in (leader, child):
+            if pid and alive(pid):
+                os.kill(pid, signal.SIGKILL)
