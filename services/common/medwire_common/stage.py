@@ -124,8 +124,8 @@ class WorkerPool:
     Workers are spawned (fresh interpreters), not forked: a forked worker inherited every open
     descriptor of the service, its listening socket among them, and the event loop's signal
     handlers, so one that outlived a killed service kept the service's port and ignored SIGTERM.
-    Each worker also dies with the service (`die_with_parent`), which SIGKILL gives no chance to
-    stop them."""
+    Each worker also dies with the service (`die_with_parent`): a service killed by SIGKILL has no
+    chance to stop them itself."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
