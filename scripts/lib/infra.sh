@@ -11,11 +11,12 @@ VENV="$MEDWIRE_ROOT/.venv"
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# wait_port HOST PORT SECONDS WHAT [LOGFILE]: wait until a TCP port accepts connections.
+# wait_port HOST PORT SECONDS WHAT [LOGFILE]: wait until a TCP port accepts connections (a
+# connection that hangs, to a wedged process, is given up after a second).
 wait_port() {
-  local host=$1 port=$2 secs=$3 what=$4 logf=${5:-}
-  for _ in $(seq 1 $((secs * 5))); do
-    (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
+  local host=$1 port=$2 secs=$3 what=$4 logf=${5:-} deadline=$((SECONDS + $3))
+  while [ $SECONDS -lt $deadline ]; do
+    timeout 1 bash -c "exec 3<>/dev/tcp/$host/$port" 2>/dev/null && return 0
     sleep 0.2
   done
   [ -n "$logf" ] && [ -f "$logf" ] && tail -n 30 "$logf" >&2
@@ -25,16 +26,44 @@ wait_port() {
 # is_running PIDFILE: true when the pid in PIDFILE is alive.
 is_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# stop_pidfile PIDFILE WHAT: TERM, wait up to 20 s, then KILL.
+# start_detached PREFIX WHAT CMD...: run CMD in the background, in a session and process group of
+# its own (stop_pidfile stops its children with it; a Ctrl-C meant for this script does not reach
+# it), its pid in PREFIX.pid, its output appended to PREFIX.log after a line saying what started
+# when: a restart keeps the log of the run before it, and with it the reason that run ended.
+start_detached() {
+  local prefix=$1 what=$2
+  shift 2
+  # A background job of a script is no process group leader, so setsid makes the new session in
+  # place rather than in a fork: $! is the command's own pid.
+  setsid bash -c 'echo "=== starting $0 (pid $$) at $(date -Is) ==="; exec "$@"' "$what" "$@" \
+    >>"$prefix.log" 2>&1 </dev/null &
+  echo $! >"$prefix.pid"
+}
+
+# stop_pidfile PIDFILE WHAT [SECONDS]: TERM, wait up to SECONDS (20), then KILL; then KILL what is
+# left of the process group it led (a service's worker processes), even if it had already died.
 stop_pidfile() {
-  local pidf=$1 what=$2 pid
-  is_running "$pidf" || { rm -f "$pidf"; return 0; }
+  local pidf=$1 what=$2 secs=${3:-20} pid left deadline
+  [ -f "$pidf" ] || return 0
   pid=$(cat "$pidf")
-  kill "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$pid" 2>/dev/null && { log "$what did not stop, killing"; kill -9 "$pid"; }
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + secs))
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$what did not stop within ${secs}s of SIGTERM, killing it"
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    log "stopped $what"
+  fi
+  # No new process gets a pid that is still some process group's id: a group of this id is the
+  # one this process led.
+  left=$(pgrep -d ' ' -g "$pid" || true)
+  if [ -n "$left" ]; then
+    log "killing what $what left running in its process group: $left"
+    kill -9 $left 2>/dev/null || true
+  fi
   rm -f "$pidf"
-  log "stopped $what"
 }
 
 # --- Kafka (KRaft, single node) ---------------------------------------------------------
@@ -65,13 +94,12 @@ message.max.bytes=16777216
 PROPS
   local cp="$KAFKA_LIBS/*" l4j="-Dlog4j.configuration=file:$MEDWIRE_ROOT/deploy/kafka/log4j.properties"
   if [ ! -f "$dir/data/meta.properties" ]; then
-    java -cp "$cp" $l4j kafka.tools.StorageTool format -c "$dir/server.properties" \
-      -t "$(java -cp "$cp" $l4j kafka.tools.StorageTool random-uuid)" >"$dir/format.log" 2>&1 \
+    timeout 120 java -cp "$cp" $l4j kafka.tools.StorageTool format -c "$dir/server.properties" \
+      -t "$(timeout 60 java -cp "$cp" $l4j kafka.tools.StorageTool random-uuid)" >"$dir/format.log" 2>&1 \
       || { cat "$dir/format.log" >&2; die "kafka storage format failed"; }
   fi
-  nohup java -Xms256m -Xmx768m -XX:+UseG1GC -cp "$cp" $l4j kafka.Kafka "$dir/server.properties" \
-    >"$dir/kafka.log" 2>&1 &
-  echo $! >"$dir/kafka.pid"
+  start_detached "$dir/kafka" kafka \
+    java -Xms256m -Xmx768m -XX:+UseG1GC -cp "$cp" $l4j kafka.Kafka "$dir/server.properties"
   wait_port 127.0.0.1 "$port" 90 "kafka" "$dir/kafka.log"
   log "kafka $KAFKA_VERSION up on 127.0.0.1:$port (log: $dir/kafka.log)"
 }
@@ -98,9 +126,9 @@ pg_start() {
       >/dev/null || { tail -n 30 "$dir/postgres.log" >&2; die "postgres did not start"; }
   fi
   wait_port 127.0.0.1 "$port" 30 postgres "$dir/postgres.log"
-  _as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U medwire -d postgres -tAc \
+  PGCONNECT_TIMEOUT=10 _as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U medwire -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname='medwire'" | grep -q 1 \
-    || _as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U medwire medwire
+    || PGCONNECT_TIMEOUT=10 _as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U medwire medwire
   log "postgres up on 127.0.0.1:$port (log: $dir/postgres.log)"
 }
 pg_stop() {
@@ -117,9 +145,8 @@ prometheus_start() {
   mkdir -p "$dir/prometheus"
   is_running "$dir/prometheus.pid" && return 0
   command -v prometheus >/dev/null || die "prometheus not installed: run scripts/setup"
-  nohup prometheus --config.file="$cfg" --storage.tsdb.path="$dir/prometheus" \
-    --web.listen-address="127.0.0.1:$port" >"$dir/prometheus.log" 2>&1 &
-  echo $! >"$dir/prometheus.pid"
+  start_detached "$dir/prometheus" prometheus prometheus --config.file="$cfg" \
+    --storage.tsdb.path="$dir/prometheus" --web.listen-address="127.0.0.1:$port"
   wait_port 127.0.0.1 "$port" 30 prometheus "$dir/prometheus.log"
   log "prometheus up on 127.0.0.1:$port"
 }

@@ -3,7 +3,6 @@ scripts/dev agree on services and ports (no Docker engine is needed for `config`
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 
@@ -54,6 +53,13 @@ def test_compose_runs_infrastructure_and_the_four_services(compose: dict) -> Non
     assert services["api"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
+def test_every_healthcheck_gives_up_on_a_wedged_service(compose: dict) -> None:
+    for name, svc in compose["services"].items():
+        if "healthcheck" in svc:
+            assert svc["healthcheck"].get("timeout"), f"{name}'s healthcheck has no timeout"
+            assert svc["healthcheck"].get("retries"), f"{name}'s healthcheck is never given up"
+
+
 def test_healthchecks_and_prometheus_targets_use_each_service_port(compose: dict) -> None:
     prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
     dev = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.dev.yml").read_text())
@@ -74,8 +80,9 @@ def test_healthchecks_and_prometheus_targets_use_each_service_port(compose: dict
         )
         assert f"{name}:{port}" in targets
         assert f"127.0.0.1:{port}" in dev_targets
-        assert re.search(rf"\[{name}\]={port}\b", dev_script), (
-            f"scripts/dev runs {name} on another port"
+        variable = settings_cls.model_fields["http_port"].validation_alias.choices[0]
+        assert f"[{name}]=${{{variable}:-{port}}}" in dev_script, (
+            f"scripts/dev does not run {name} on {variable} (default {port})"
         )
 
 
