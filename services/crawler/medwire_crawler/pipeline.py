@@ -114,6 +114,9 @@ class KafkaPublisherPipeline:
             try:
                 send = self.producer.send(topic, value, key=key, headers=headers)
                 future = await asyncio.wait_for(send, timeout)
+                # An attempt given up on may still end later: its outcome is read (and dropped)
+                # so that asyncio does not log it as never retrieved.
+                future.add_done_callback(lambda f: f.cancelled() or f.exception())
                 # shielded: a late acknowledgement is harmless, a cancelled one confuses aiokafka
                 await asyncio.wait_for(asyncio.shield(future), timeout)
                 return
