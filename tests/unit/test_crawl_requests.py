@@ -1,15 +1,17 @@
 """A crawl request of a bare URL becomes a crawl of a source named after the URL's host, whatever
 the host's shape; a URL no crawl can be made of is that request's `invalid_request`."""
 
+from types import SimpleNamespace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from medwire_common.schemas import CrawlRequest
 from medwire_common.sources import Source
-from medwire_common.stage import RecordError
+from medwire_common.stage import RecordError, TransientError
 from medwire_crawler.core.names import NAME_MAX, source_name_for_host
-from medwire_crawler.worker import resolve
+from medwire_crawler.worker import crawl_handler, resolve
 
 
 @pytest.mark.parametrize(
@@ -62,3 +64,36 @@ def test_a_url_no_crawl_can_be_made_of_is_an_invalid_request(url: str, says: str
         resolve(CrawlRequest(url=url), {})
     assert refused.value.reason == "invalid_request"
     assert says in str(refused.value) and url[:40] in str(refused.value)
+
+
+class _Runner:
+    """A stand-in for Scrapy's runner whose crawl raises `error` (no Kafka, no database)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def create_crawler(self, spidercls: object) -> object:
+        raise self.error
+
+
+def _record(value: bytes | None) -> SimpleNamespace:
+    return SimpleNamespace(value=value, offset=7, key=b"example.com")
+
+
+async def test_any_exception_while_crawling_a_request_is_that_requests_dead_letter() -> None:
+    handle = crawl_handler(_Runner(KeyError("boom")), {})  # type: ignore[arg-type]
+    good = CrawlRequest(url="http://example.com/1.html").model_dump_json().encode()
+    results = await handle([_record(None), _record(b"\xff"), _record(good)])  # type: ignore[list-item]
+    assert [r.failure.reason for r in results if r.failure] == [
+        "invalid_record",
+        "invalid_record",
+        "unexpected_error",
+    ]
+    assert "KeyError: 'boom'" in str(results[2].failure)
+
+
+async def test_a_transient_error_while_crawling_is_retried_not_dead_lettered() -> None:
+    handle = crawl_handler(_Runner(TransientError("broker away")), {})  # type: ignore[arg-type]
+    good = CrawlRequest(url="http://example.com/1.html").model_dump_json().encode()
+    with pytest.raises(TransientError):
+        await handle([_record(good)])  # type: ignore[list-item]

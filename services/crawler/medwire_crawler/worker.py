@@ -149,7 +149,8 @@ def adhoc_source(url: str, sources: dict[str, Source]) -> Source:
 
 
 # Outside the record: retried with backoff by the stage (never dead-lettered).
-TRANSIENT = (TransientError, KafkaError, ConnectionError, asyncpg.PostgresConnectionError)
+TRANSIENT = (TransientError, KafkaError, ConnectionError)
+DATABASE_DOWN = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
 
 
 def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> BatchHandler:
@@ -164,6 +165,8 @@ def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> Bat
                 continue
             except TRANSIENT:
                 raise
+            except DATABASE_DOWN as exc:
+                raise TransientError(f"crawler: page store unreachable: {exc}") from exc
             except Exception as exc:  # noqa: BLE001 - one request's crash is its dead letter
                 log.exception("crawler: crawl request at offset %s failed", record.offset)
                 detail = f"crawler: crawl request failed: {type(exc).__name__}: {exc}"
