@@ -177,7 +177,8 @@ class KafkaPublisherPipeline:
         """An item the pipeline raised on (a bug, or the stop): the crawl is not clean."""
         if not failure.check(PublishAborted):
             self._count(ITEM_ERRORS)
-            self.crawler.stats.set_value("medwire/item_error", repr(failure.value)[:500])
+            if self.crawler.stats and not self.crawler.stats.get_value("medwire/item_error"):
+                self.crawler.stats.set_value("medwire/item_error", repr(failure.value)[:500])
 
     def _count(self, stat: str) -> None:
         if self.crawler.stats:
