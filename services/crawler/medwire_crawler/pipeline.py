@@ -130,7 +130,7 @@ class KafkaPublisherPipeline:
                     "crawler: publishing to %s failed (%s: %s); retrying in %.1fs",
                     topic,
                     type(exc).__name__,
-                    exc,
+                    exc or f"no acknowledgement within {timeout}s",
                     delay,
                 )
             try:  # a stop ends the wait at once
