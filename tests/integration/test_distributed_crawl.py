@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from medwire_common.schemas import CrawlRequest
 from tests.support import ServiceProcess, consume, crawler_env, free_port
 
 from .test_incremental_crawl import site  # noqa: F401 - the fixture
@@ -61,14 +62,23 @@ async def test_two_instances_share_the_schedule_and_the_domains(
         port_i = int(env["MEDWIRE_CRAWLER_PORT"])
         crawlers.append(ServiceProcess("crawler", port_i, env).start(log_dir))
     try:
-        # portal-a and portal-b: the 003 article, the redirected GBK page, the 404, the 500
+        # portal-a and portal-b: the 003 article, the redirected GBK page, the 404 (the 500 is
+        # a dead letter)
         pages = await consume(
-            kafka, f"{topic_prefix}pages.raw", lambda rs: len(rs) >= 8, timeout=120
+            kafka, f"{topic_prefix}pages.raw", lambda rs: len(rs) >= 6, timeout=120
         )
         await asyncio.sleep(3)  # anything published twice would arrive by now
         pages = await consume(kafka, f"{topic_prefix}pages.raw", lambda rs: False, timeout=3)
         urls = Counter(json.loads(p.value)["url"] for p in pages)
-        assert len(urls) == 8 and set(urls.values()) == {1}, (urls, crawlers[0].log_tail())
+        assert len(urls) == 6 and set(urls.values()) == {1}, (urls, crawlers[0].log_tail())
+        failed = await consume(
+            kafka, f"{topic_prefix}crawl.requests.dlq", lambda rs: False, timeout=3
+        )
+        # each portal's 500 (a request delivered again would dead-letter it again: the set)
+        assert {CrawlRequest.model_validate_json(r.value).url for r in failed} == {
+            f"http://{host}:{port}/news/2025/0602/broken.html"
+            for host in ("127.0.0.1", "localhost")
+        }
 
         fetched = Counter(h for h in httpd.served_by_host if not h[1].endswith("robots.txt"))
         assert fetched and set(fetched.values()) == {1}, fetched  # every URL once

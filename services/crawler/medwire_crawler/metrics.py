@@ -21,7 +21,8 @@ UNCHANGED = Counter(
 )
 FETCH_FAILED = Counter(
     "medwire_crawler_fetch_failures",
-    "Pages not fetched (oversized_page, fetch_failed after retries, refused_target), sent to crawl.requests.dlq",
+    "Pages not fetched (oversized_page; fetch_failed: unreachable, or 5xx/408/429 after retries;"
+    " refused_target), sent to crawl.requests.dlq",
     ["source", "reason"],
 )
 ROBOTS_REFUSED = Counter(

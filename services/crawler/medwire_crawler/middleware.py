@@ -6,8 +6,10 @@ n-th retry waits base × 2^(n-1) seconds (capped) first, so a struggling server 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -16,6 +18,7 @@ from .store import PageStore, page_store
 
 CONDITIONAL = "medwire_conditional"  # request meta: this request may be made conditional
 KNOWN = "medwire_known"  # request meta: the page's stored state (None: never fetched)
+log = logging.getLogger(__name__)
 
 
 class ConditionalGet:
@@ -29,7 +32,15 @@ class ConditionalGet:
     async def process_request(self, request: Request) -> Request | Response | None:
         if self.store is None or not request.meta.get(CONDITIONAL) or KNOWN in request.meta:
             return None
-        known = await self.store.get(request.url)
+        try:
+            known = await self.store.get(request.url)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            # The store is down: fetch the page as new (it is published again, which downstream
+            # absorbs) rather than fail a fetch that does not depend on the store.
+            log.warning(
+                "crawler: page store unreachable, %s fetched unconditionally: %s", request.url, exc
+            )
+            known = None
         request.meta[KNOWN] = known
         for name, value in (known.validators() if known else {}).items():
             request.headers.setdefault(name, value)
