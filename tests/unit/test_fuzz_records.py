@@ -403,11 +403,6 @@ def test_crawler_parses_or_dead_letters_any_crawl_request(value: bytes) -> None:
     assert_handled(crawl_request_handling, value, CrawlRequest)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #18 finding 3 (the crawler's part): an ad-hoc URL whose host is no source "
-    "name (an IPv6 literal, no host) fails SourceConfig validation inside resolve()",
-)
 @FUZZ
 @given(URLS.map(lambda url: json.dumps({"url": url}).encode()))
 def test_crawler_parses_or_dead_letters_any_ad_hoc_url(value: bytes) -> None:

@@ -94,3 +94,13 @@ def test_docs_schemas_are_up_to_date(name: str) -> None:
     assert load(DOCS, name) == record_schemas()[name], (
         "docs/schemas is stale: after checking compatibility, run `medwire schemas --out docs/schemas`"
     )
+
+
+@pytest.mark.parametrize("url", ["http://[::1/", "http://example.com:99999/"])
+def test_a_crawl_request_whose_url_does_not_split_is_refused_by_the_schema(url: str) -> None:
+    from pydantic import ValidationError
+
+    from medwire_common.schemas import CrawlRequest
+
+    with pytest.raises(ValidationError, match="does not parse as a URL"):
+        CrawlRequest(url=url)
