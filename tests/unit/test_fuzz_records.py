@@ -47,7 +47,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 # Schemas are cheap to fuzz: more examples.
-FUZZ_SCHEMA = settings(FUZZ, max_examples=EXAMPLES * 4)
+FUZZ_SCHEMA = settings(FUZZ, max_examples=EXAMPLES * 2)
 FETCHED = datetime(2025, 8, 1, 8, 0, tzinfo=UTC)
 
 # Strings with what breaks storage or parsing: NUL, lone surrogates, controls, CJK.
@@ -97,7 +97,7 @@ JSON_VALUES = st.recursive(
     | TEXTS
     | EDGES,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXTS, inner, max_size=4),
-    max_leaves=10,
+    max_leaves=6,
 )
 
 
