@@ -43,7 +43,7 @@ from sqlalchemy.sql.selectable import CompoundSelect, Subquery, TableClause
 
 from medwire_common.schemas import EnrichedArticle, EventType
 
-from ..core.cursor import BadCursor, decode_cursor, encode_cursor
+from ..core.cursor import decode_cursor, encode_cursor
 from ..core.search import (
     ORDERED_FROM,
     EmptyQuery,
@@ -406,13 +406,10 @@ async def article_page(
     order = sort or (Sort.relevance if f.q else Sort.newest)
     if order is Sort.relevance and not f.q:
         raise ProblemError(400, "sort=relevance ranks search results: give a query `q`")
-    try:
-        # The date travels as text: asyncpg would send date.min (undated articles' sort_date)
-        # as -infinity.
-        key = (float, str) if order is Sort.relevance else (_iso_date, str)
-        after = cursor and decode_cursor(cursor, order.value, *key)
-    except BadCursor as exc:
-        raise ProblemError(400, str(exc)) from exc
+    # The date travels as text: asyncpg would send date.min (undated articles' sort_date)
+    # as -infinity. A bad cursor is a 400 problem (problems.py).
+    key = (float, str) if order is Sort.relevance else (_iso_date, str)
+    after = cursor and decode_cursor(cursor, order.value, *key)
     async with engine.connect() as conn:
         if order is Sort.relevance:
             stmt = await search_statement(conn, stats, await narrowed(conn, f), after, limit + 1)

@@ -26,7 +26,7 @@ from sqlalchemy.sql import TableClause
 
 from medwire_common.schemas import EventType, OrgType
 
-from ..core.cursor import BadCursor, decode_cursor, encode_cursor
+from ..core.cursor import decode_cursor, encode_cursor
 from ..deps import EngineDep
 from ..problems import ProblemError
 from ..schemas import (
@@ -69,10 +69,8 @@ Name = Annotated[str | None, Query(max_length=200)]
 
 
 def _cursor(cursor: str | None, order: str, *types: Any) -> tuple[Any, ...] | None:
-    try:
-        return decode_cursor(cursor, order, *types) if cursor else None
-    except BadCursor as exc:
-        raise ProblemError(400, str(exc)) from exc
+    # A bad cursor is a 400 problem (problems.py).
+    return decode_cursor(cursor, order, *types) if cursor else None
 
 
 def _by_name(stmt: Select[Any], name: Any, key: Any, cursor: str | None, limit: int) -> Select[Any]:
