@@ -41,8 +41,7 @@ def decode_cursor(cursor: str, order: str, *types: Callable[[Any], Any]) -> tupl
         if issued_for != order or len(keys) != len(types):
             raise ValueError(f"issued for another order ({issued_for})")
         return tuple(
-            checked_key(convert(_scalar(key)))
-            for convert, key in zip(types, keys, strict=True)
+            checked_key(convert(_scalar(key))) for convert, key in zip(types, keys, strict=True)
         )
     except BadCursor as exc:
         raise BadCursor(f"cursor {shown}: {exc}") from exc
