@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import feedparser
 import httpx
@@ -16,8 +17,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from medwire_api.app import create_app
 from medwire_api.db import upsert_articles
 from medwire_api.routes.feeds import CSV_COLUMNS, MAX_EXPORT_LIMIT, csv_row
+from medwire_api.settings import ApiSettings
 from medwire_common.schemas import EnrichedArticle
 from tests.support import ServiceProcess, free_port
 
@@ -170,8 +173,52 @@ async def test_an_export_that_fails_before_its_first_byte_is_a_problem(
     client: httpx.AsyncClient, api: tuple[httpx.AsyncClient, AsyncEngine], served: str
 ) -> None:
     await break_records(api[1], "true")
-    with httpx.Client(timeout=30) as http:
-        for kind in ("jsonl", "csv"):
-            response = http.get(f"{served}/v1/export/articles.{kind}")
-            assert response.status_code == 500
-            assert response.headers["content-type"] == "application/problem+json"
+    for kind in ("jsonl", "csv"):
+        # A connection each: the server closes one on which the app raised.
+        response = httpx.get(f"{served}/v1/export/articles.{kind}", timeout=30)
+        assert response.status_code == 500
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+async def test_feed_links_come_from_the_public_base_url_never_from_the_host_header(
+    fresh_database: str, kind: str
+) -> None:
+    settings = ApiSettings(
+        MEDWIRE_DATABASE_URL=fresh_database,
+        MEDWIRE_API_CONSUME=False,
+        MEDWIRE_PUBLIC_BASE_URL="https://news.example.org/medwire/",
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await upsert_articles(app.state.engine, ARTICLES)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            response = await client.get(
+                f"/v1/feeds/articles.{kind}",
+                params={"topic": "合作"},
+                headers={"host": "attacker.example", "x-forwarded-host": "attacker.example"},
+            )
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"].startswith("public")
+    assert b"attacker.example" not in response.content
+    base, query = "https://news.example.org/medwire", urlencode({"topic": "合作"})
+    assert feed_links(kind, response) == {
+        f"{base}/v1/feeds/articles.{kind}?{query}",
+        f"{base}/v1/articles?{query}",
+    }
+
+
+def feed_links(kind: str, response: httpx.Response) -> set[str]:
+    """The feed's own links (self and home), as a reader sees them."""
+    if kind == "json":
+        document = response.json()
+        return {document["feed_url"], document["home_page_url"]}
+    parsed = feedparser.parse(response.content)
+    return {parsed.feed.link, *(link.href for link in parsed.feed.links)}
+
+
+def test_a_public_base_url_must_be_an_absolute_http_url() -> None:
+    for bad in ("news.example.org", "ftp://news.example.org", "https://x.org/?a=1"):
+        with pytest.raises(ValueError, match="MEDWIRE_PUBLIC_BASE_URL"):
+            ApiSettings(MEDWIRE_PUBLIC_BASE_URL=bad)

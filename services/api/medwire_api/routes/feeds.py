@@ -57,12 +57,15 @@ def _feed_route(kind: str) -> None:
     ) -> Response:
         async with engine.connect() as conn:
             rows = await dated_rows(conn, filters, Sort.newest, None, limit)
+        # Links from the configured address, never from the client's Host header: this feed
+        # is cached as public (edge.py), for every client.
+        base: str = request.app.state.settings.public_base
         query = request.url.query
-        home = str(request.base_url).rstrip("/") + "/v1/articles" + (f"?{query}" if query else "")
+        after = f"?{query}" if query else ""
         feed_doc = feeds.Feed(
             title="medwire" + (f" — {query}" if query else ""),
-            self_url=str(request.url),
-            home_url=home,
+            self_url=f"{base}/v1/feeds/articles.{kind}{after}",
+            home_url=f"{base}/v1/articles{after}",
             entries=[_entry(EnrichedArticle.model_validate_json(r.record)) for r in rows],
         )
         return Response(render(feed_doc), media_type=media_type)
