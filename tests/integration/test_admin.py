@@ -109,6 +109,7 @@ async def test_a_source_of_sources_yaml_is_keyed_by_its_domain(
         ({"url": "http://x.invalid/"}, "does not resolve"),
         ({"url": "http://127.0.0.1/", "source": "demo"}, "either"),
         ({}, "either"),
+        ({"url": "http://127.0.0.1/", "priority": 1}, "priority"),  # not silently ignored
     ],
 )
 async def test_bad_crawl_requests_are_refused(

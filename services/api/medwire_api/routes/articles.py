@@ -55,6 +55,7 @@ from ..core.search import (
 )
 from ..db import fetch_value
 from ..deps import EngineDep, ReadPoolDep, SearchStatsDep
+from ..params import Cursor, IsoDate, Limit
 from ..problems import ProblemError
 from ..schemas import INTERNAL, ArticlePage, Problem
 from ..search_stats import SearchStats, estimated_rows
@@ -135,10 +136,10 @@ async def article_filters(
         str | None, Query(max_length=200, description="Source name or domain")
     ] = None,
     published_from: Annotated[
-        date | None, Query(description="Earliest publication date (inclusive)")
+        IsoDate | None, Query(description="Earliest publication date (inclusive)")
     ] = None,
     published_to: Annotated[
-        date | None, Query(description="Latest publication date (inclusive)")
+        IsoDate | None, Query(description="Latest publication date (inclusive)")
     ] = None,
     organization: Annotated[
         str | None,
@@ -757,8 +758,8 @@ async def list_articles(
             "(the default with `q`)"
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> Response:
     return await article_page(engine, stats, filters, sort, limit, cursor)
 

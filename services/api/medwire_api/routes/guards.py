@@ -10,10 +10,10 @@ import re
 from typing import Annotated, Any
 
 from fastapi import Header, Request
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from medwire_common.schemas import SourceConfig
-from medwire_common.targets import RefusedTarget, check_target, parse_allow_list, resolve_host
+from medwire_common.targets import check_target, parse_allow_list, resolve_host
 
 from ..problems import ProblemError
 from ..settings import ApiSettings
@@ -43,7 +43,10 @@ def control_character_at(value: Any, where: str = "") -> str | None:
 
 
 class AdminInput(BaseModel):
-    """A body of an admin route: refused (422) if any string in it holds a control character."""
+    """A body of an admin route: refused (422) if any string in it holds a control character,
+    or if it has a field the route does not know (a typo would otherwise be ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
@@ -77,5 +80,7 @@ async def allowed_target(settings: ApiSettings, url: str, what: str = "crawl") -
     hosts, networks = parse_allow_list(settings.crawl_allow.split(","))
     try:
         return await asyncio.to_thread(check_target, url, resolve_host, hosts, networks)
-    except RefusedTarget as exc:
+    except ValueError as exc:
+        # A RefusedTarget, or what urlsplit or IDNA make of a malformed URL or host name
+        # (`http://[::1`, a label over 63 characters): refused all the same.
         raise ProblemError(422, f"refused to {what} {url!r}: {exc}") from exc
