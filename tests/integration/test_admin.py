@@ -110,6 +110,8 @@ async def test_a_source_of_sources_yaml_is_keyed_by_its_domain(
         ({"url": "http://127.0.0.1/", "source": "demo"}, "either"),
         ({}, "either"),
         ({"url": "http://127.0.0.1/", "priority": 1}, "priority"),  # not silently ignored
+        ({"url": "http://[::1/"}, "Invalid IPv6 URL"),  # urlsplit's ValueError was a 500
+        ({"url": f"http://{'a' * 64}.example/"}, "label"),  # so was IDNA's, on a long label
     ],
 )
 async def test_bad_crawl_requests_are_refused(
