@@ -114,6 +114,9 @@ async def test_a_source_of_sources_yaml_is_keyed_by_its_domain(
         ({"url": "http://x.invalid/"}, "does not resolve"),
         ({"url": "http://127.0.0.1/", "source": "demo"}, "either"),
         ({}, "either"),
+        ({"url": "http://127.0.0.1/", "priority": 1}, "priority"),  # not silently ignored
+        ({"url": "http://[::1/"}, "Invalid IPv6 URL"),  # urlsplit's ValueError was a 500
+        ({"url": f"http://{'a' * 64}.example/"}, "label"),  # so was IDNA's, on a long label
     ],
 )
 async def test_bad_crawl_requests_are_refused(
@@ -169,6 +172,59 @@ async def test_bad_sources_are_refused(
     assert response.headers["content-type"] == "application/problem+json"
     assert why in response.text
     assert (await client.get("/v1/admin/sources", headers=TOKEN)).json() == []
+
+
+@pytest.mark.parametrize(
+    "method, path, body, where",
+    [
+        ("POST", "/v1/crawls", {"source": "de\x00mo"}, "source: U+0000"),
+        ("POST", "/v1/crawls", {"url": "http://127.0.0.1/\x00"}, "url: U+0000"),
+        ("POST", "/v1/crawls", {"url": "http://127.0.0.1/\r\nHost: x"}, "url: U+000D"),
+        ("PUT", "/v1/admin/sources/x", {**SOURCE, "region": "山西\x00"}, "region: U+0000"),
+        ("PUT", "/v1/admin/sources/x", {**SOURCE, "article_pattern": "a\x00"}, "U+0000"),
+        ("PUT", "/v1/admin/sources/x", {**SOURCE, "language": "zh\x1b"}, "U+001B"),
+        (
+            "PUT",
+            "/v1/admin/sources/x",
+            {**SOURCE, "start_urls": ["http://127.0.0.1/\x85"]},
+            "start_urls.0: U+0085",
+        ),
+        ("PUT", "/v1/admin/sources/x", {**SOURCE, "\x00": 1}, "U+0000"),
+    ],
+)
+async def test_control_characters_in_admin_input_are_refused(
+    client: httpx.AsyncClient, method: str, path: str, body: dict[str, object], where: str
+) -> None:
+    response = await client.request(method, path, json=body, headers=TOKEN)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "control characters are not allowed" in response.json()["detail"]
+    assert where in response.json()["detail"]
+    assert (await client.get("/v1/admin/sources", headers=TOKEN)).json() == []
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"^(\w+\s?)*$", r"(a|ab)*c", r"(x|x)+y", r"(a*)\1"])
+async def test_a_pattern_that_can_backtrack_catastrophically_is_refused(
+    client: httpx.AsyncClient, pattern: str
+) -> None:
+    for field in ("article_pattern", "follow_pattern"):
+        body = {**SOURCE, field: pattern}
+        response = await client.put("/v1/admin/sources/x", json=body, headers=TOKEN)
+        assert response.status_code == 422, response.text
+        assert "exponential time" in response.json()["detail"], response.text
+    assert (await client.get("/v1/admin/sources", headers=TOKEN)).json() == []
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"/news/\d+\.html$", r"/(?:content|article)/\d{8}/", r"(?>\d+\.)+", r"(\d++/)+"]
+)
+async def test_a_pattern_that_cannot_backtrack_catastrophically_is_kept(
+    client: httpx.AsyncClient, pattern: str
+) -> None:
+    body = {**SOURCE, "article_pattern": pattern}
+    response = await client.put("/v1/admin/sources/x", json=body, headers=TOKEN)
+    assert response.status_code == 201, response.text
+    assert response.json()["definition"]["article_pattern"] == pattern
 
 
 async def test_a_managed_source_is_crawled_with_its_definition(

@@ -57,3 +57,8 @@ def test_the_first_log_line_masks_secrets_and_passwords_in_urls() -> None:
     shown = str(settings.masked())
     assert "s3cret" not in shown and "t0ken" not in shown
     assert settings.masked()["database_url"] == "postgresql://medwire:***@db:5432/medwire"
+
+
+def test_a_cursor_longer_than_any_issued_is_refused_before_decoding() -> None:
+    with pytest.raises(BadCursor, match="longer than 400"):
+        decode_cursor(encode_cursor("name", "a" * 400, 1), "name", str, int)

@@ -12,7 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from .core.cursor import BadCursor
 from .db import is_transient
 
 PROBLEM_JSON = "application/problem+json"
@@ -72,14 +74,77 @@ def _database_problem(
     return problem(request, 500, "internal error; the server log has the details")
 
 
+# What any /v1 route can answer whatever its parameters: a NUL in the request or a bad cursor
+# (400), parameters that do not validate (422), the rate limit (429), a database that is away or
+# a query that took too long (503).
+EVERY_ROUTE = {
+    "400": "Bad request (a NUL character, a cursor this API did not issue…)",
+    "422": "Invalid parameters or body",
+    "429": "Over the rate limit (see Retry-After)",
+    "503": "The database is unavailable, or the query took too long (retry, or narrow it)",
+}
+
+
+def document(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the API does: every error of every /v1 route is an
+    `application/problem+json` Problem, and each route lists the errors any route can give."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        problem_ref = {"schema": {"$ref": "#/components/schemas/Problem"}}
+        for path, operations in schema.get("paths", {}).items():
+            if not path.startswith("/v1/"):
+                continue
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in EVERY_ROUTE.items():
+                    responses.setdefault(status, {"description": description})
+                for status, response in responses.items():
+                    if status[0] in "45":
+                        response["content"] = {PROBLEM_JSON: problem_ref}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's,
+    though PUT and DELETE of a path are routes of their own)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    )
+
+
 def install(app: FastAPI) -> None:
+    document(app)
+
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem(request, exc.status, exc.detail, exc.type)
 
+    # Cursors come back from clients: one that does not decode to keys a query can bind is
+    # theirs to fix, whichever listing it was given to.
+    @app.exception_handler(BadCursor)
+    async def _bad_cursor(request: Request, exc: BadCursor) -> JSONResponse:
+        return problem(request, 400, str(exc))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(request, exc.status_code, str(exc.detail))
+        response = problem(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # a 401's WWW-Authenticate…
+        if exc.status_code == 405:
+            response.headers["allow"] = _allowed_methods(request)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

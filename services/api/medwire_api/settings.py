@@ -1,6 +1,9 @@
-"""API settings (`MEDWIRE_*`; `MEDWIRE_API_PORT`, `MEDWIRE_DATABASE_URL`, `MEDWIRE_ADMIN_TOKEN`)."""
+"""API settings (`MEDWIRE_*`; `MEDWIRE_API_PORT`, `MEDWIRE_DATABASE_URL`, `MEDWIRE_ADMIN_TOKEN`,
+`MEDWIRE_PUBLIC_BASE_URL`…)."""
 
-from pydantic import AliasChoices, Field, SecretStr
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 
 from medwire_common.settings import CommonSettings
 
@@ -37,10 +40,29 @@ class ApiSettings(CommonSettings):
     cors_origins: str = Field("", validation_alias=AliasChoices("MEDWIRE_CORS_ORIGINS"))
     # How long clients and proxies may reuse a read (seconds; they revalidate with the ETag).
     cache_max_age: int = Field(30, validation_alias=AliasChoices("MEDWIRE_CACHE_MAX_AGE"))
+    # The API's address as its clients reach it (`https://api.example.org`, or with a path
+    # prefix behind a proxy): links the API writes into feeds start with it. Never taken from
+    # the request's Host header, which any client sets and a shared cache would then serve to
+    # everyone. Unset: http://127.0.0.1:$MEDWIRE_API_PORT.
+    public_base_url: str = Field("", validation_alias=AliasChoices("MEDWIRE_PUBLIC_BASE_URL"))
     db_pool_size: int = Field(10, validation_alias=AliasChoices("MEDWIRE_DB_POOL_SIZE"))
     # A read that runs longer is cancelled and answered 503 (narrow the query): a broad search
     # must not hold a connection and a core for tens of seconds.
     query_timeout_s: float = Field(10, validation_alias=AliasChoices("MEDWIRE_QUERY_TIMEOUT_S"))
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _absolute_http(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.netloc or parts.query):
+            raise ValueError(
+                f"MEDWIRE_PUBLIC_BASE_URL must be an http(s) URL without a query, got {url!r}"
+            )
+        return url.rstrip("/")
+
+    @property
+    def public_base(self) -> str:
+        return self.public_base_url or f"http://127.0.0.1:{self.http_port}"
 
     @property
     def asyncpg_url(self) -> str:

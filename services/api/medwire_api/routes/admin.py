@@ -21,7 +21,7 @@ from ..deps import EngineDep
 from ..problems import ProblemError
 from ..schemas import Problem
 from ..settings import ApiSettings
-from .guards import allowed_start_urls, allowed_target, require_admin
+from .guards import AdminInput, allowed_start_urls, allowed_target, require_admin
 from .managed_sources import managed_source
 
 CRAWL_TOPIC = "crawl.requests"
@@ -36,7 +36,7 @@ router = APIRouter(
 )
 
 
-class CrawlOrder(BaseModel):
+class CrawlOrder(AdminInput):
     source: str | None = Field(
         None, max_length=100, description="A managed source, or one of the crawlers' sources.yaml"
     )
@@ -117,7 +117,7 @@ def _configured_key(settings: ApiSettings, name: str) -> str:
     return known[name].domain
 
 
-class ReplayOrder(BaseModel):
+class ReplayOrder(AdminInput):
     topic: Literal[REPLAYABLE] = Field(  # type: ignore[valid-type]
         description="Replay `<topic>.dlq` onto this topic"
     )

@@ -43,7 +43,7 @@ from sqlalchemy.sql.selectable import CompoundSelect, Subquery, TableClause
 
 from medwire_common.schemas import EnrichedArticle, EventType
 
-from ..core.cursor import BadCursor, decode_cursor, encode_cursor
+from ..core.cursor import decode_cursor, encode_cursor
 from ..core.search import (
     ORDERED_FROM,
     EmptyQuery,
@@ -55,6 +55,7 @@ from ..core.search import (
 )
 from ..db import fetch_value
 from ..deps import EngineDep, ReadPoolDep, SearchStatsDep
+from ..params import Cursor, IsoDate, Limit
 from ..problems import ProblemError
 from ..schemas import INTERNAL, ArticlePage, Problem
 from ..search_stats import SearchStats, estimated_rows
@@ -135,10 +136,10 @@ async def article_filters(
         str | None, Query(max_length=200, description="Source name or domain")
     ] = None,
     published_from: Annotated[
-        date | None, Query(description="Earliest publication date (inclusive)")
+        IsoDate | None, Query(description="Earliest publication date (inclusive)")
     ] = None,
     published_to: Annotated[
-        date | None, Query(description="Latest publication date (inclusive)")
+        IsoDate | None, Query(description="Latest publication date (inclusive)")
     ] = None,
     organization: Annotated[
         str | None,
@@ -406,13 +407,10 @@ async def article_page(
     order = sort or (Sort.relevance if f.q else Sort.newest)
     if order is Sort.relevance and not f.q:
         raise ProblemError(400, "sort=relevance ranks search results: give a query `q`")
-    try:
-        # The date travels as text: asyncpg would send date.min (undated articles' sort_date)
-        # as -infinity.
-        key = (float, str) if order is Sort.relevance else (_iso_date, str)
-        after = cursor and decode_cursor(cursor, order.value, *key)
-    except BadCursor as exc:
-        raise ProblemError(400, str(exc)) from exc
+    # The date travels as text: asyncpg would send date.min (undated articles' sort_date)
+    # as -infinity. A bad cursor is a 400 problem (problems.py).
+    key = (float, str) if order is Sort.relevance else (_iso_date, str)
+    after = cursor and decode_cursor(cursor, order.value, *key)
     async with engine.connect() as conn:
         if order is Sort.relevance:
             stmt = await search_statement(conn, stats, await narrowed(conn, f), after, limit + 1)
@@ -760,8 +758,8 @@ async def list_articles(
             "(the default with `q`)"
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> Response:
     return await article_page(engine, stats, filters, sort, limit, cursor)
 

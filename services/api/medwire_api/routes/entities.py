@@ -26,8 +26,9 @@ from sqlalchemy.sql import TableClause
 
 from medwire_common.schemas import EventType, OrgType
 
-from ..core.cursor import BadCursor, decode_cursor, encode_cursor
+from ..core.cursor import decode_cursor, encode_cursor
 from ..deps import EngineDep
+from ..params import Cursor, IsoDate, Limit
 from ..problems import ProblemError
 from ..schemas import (
     AgreementItem,
@@ -63,16 +64,12 @@ from .articles import organization_ids
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=400)]
 Name = Annotated[str | None, Query(max_length=200)]
 
 
 def _cursor(cursor: str | None, order: str, *types: Any) -> tuple[Any, ...] | None:
-    try:
-        return decode_cursor(cursor, order, *types) if cursor else None
-    except BadCursor as exc:
-        raise ProblemError(400, str(exc)) from exc
+    # A bad cursor is a 400 problem (problems.py).
+    return decode_cursor(cursor, order, *types) if cursor else None
 
 
 def _by_name(stmt: Select[Any], name: Any, key: Any, cursor: str | None, limit: int) -> Select[Any]:
@@ -354,8 +351,8 @@ def _joined(child: TableClause, *columns: Any) -> Select[Any]:
 async def list_events(
     engine: EngineDep,
     type: Annotated[EventType | None, Query(description="Event type")] = None,
-    date_from: Annotated[date | None, Query(description="Event on or after")] = None,
-    date_to: Annotated[date | None, Query(description="Event on or before")] = None,
+    date_from: Annotated[IsoDate | None, Query(description="Event on or after")] = None,
+    date_to: Annotated[IsoDate | None, Query(description="Event on or before")] = None,
     participant: Annotated[
         str | None, Query(max_length=200, description="An organisation taking part")
     ] = None,
@@ -419,8 +416,8 @@ async def list_agreements(
         str | None, Query(max_length=200, description="A party (full name or alias)")
     ] = None,
     q: Annotated[str | None, Query(max_length=100, description="Part of the title")] = None,
-    date_from: Annotated[date | None, Query(description="Signed on or after")] = None,
-    date_to: Annotated[date | None, Query(description="Signed on or before")] = None,
+    date_from: Annotated[IsoDate | None, Query(description="Signed on or after")] = None,
+    date_to: Annotated[IsoDate | None, Query(description="Signed on or before")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> AgreementPage:

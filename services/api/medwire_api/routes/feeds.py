@@ -57,12 +57,15 @@ def _feed_route(kind: str) -> None:
     ) -> Response:
         async with engine.connect() as conn:
             rows = await dated_rows(conn, filters, Sort.newest, None, limit)
+        # Links from the configured address, never from the client's Host header: this feed
+        # is cached as public (edge.py), for every client.
+        base: str = request.app.state.settings.public_base
         query = request.url.query
-        home = str(request.base_url).rstrip("/") + "/v1/articles" + (f"?{query}" if query else "")
+        after = f"?{query}" if query else ""
         feed_doc = feeds.Feed(
             title="medwire" + (f" — {query}" if query else ""),
-            self_url=str(request.url),
-            home_url=home,
+            self_url=f"{base}/v1/feeds/articles.{kind}{after}",
+            home_url=f"{base}/v1/articles{after}",
             entries=[_entry(EnrichedArticle.model_validate_json(r.record)) for r in rows],
         )
         return Response(render(feed_doc), media_type=media_type)
@@ -119,8 +122,30 @@ async def _stream(
                 yield rows.encode()
 
 
+async def _opened(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """`chunks` with its first chunk already read, so that a query that fails to start is a
+    problem response. A failure after the response has started cannot change its status: the
+    connection is then closed without the chunked body's last chunk, which every HTTP client
+    reports as an incomplete transfer (docs/api.md, "Exports")."""
+    first = await anext(chunks, b"")
+
+    async def resumed() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return resumed()
+
+
+# PostgreSQL binds a LIMIT as a bigint; an export of more is one with no limit.
+MAX_EXPORT_LIMIT = 10_000_000
 ExportLimit = Annotated[
-    int | None, Query(ge=1, description="At most this many articles (all by default)")
+    int | None,
+    Query(
+        ge=1,
+        le=MAX_EXPORT_LIMIT,
+        description=f"At most this many articles (all by default; at most {MAX_EXPORT_LIMIT:,})",
+    ),
 ]
 
 
@@ -137,15 +162,15 @@ async def export_csv(engine: EngineDep, filters: FiltersDep, limit: ExportLimit 
         csv.writer(out).writerow(csv_row(a))
         return out.getvalue()
 
-    async def body() -> AsyncIterator[bytes]:
+    async def body(rows: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         out = io.StringIO()
         csv.writer(out).writerow(CSV_COLUMNS)
         yield ("\ufeff" + out.getvalue()).encode()
-        async for chunk in _stream(engine, filters, limit, line):
+        async for chunk in rows:
             yield chunk
 
     return StreamingResponse(
-        body(),
+        body(await _opened(_stream(engine, filters, limit, line))),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="medwire-articles.csv"'},
     )
@@ -163,7 +188,7 @@ async def export_jsonl(engine: EngineDep, filters: FiltersDep, limit: ExportLimi
         return json.dumps(a.model_dump(mode="json", exclude=INTERNAL), ensure_ascii=False) + "\n"
 
     return StreamingResponse(
-        _stream(engine, filters, limit, line),
+        await _opened(_stream(engine, filters, limit, line)),
         media_type="application/x-ndjson",
         headers={"content-disposition": 'attachment; filename="medwire-articles.jsonl"'},
     )

@@ -9,16 +9,17 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from medwire_common.patterns import check_backtracking
 from medwire_common.schemas import SourceConfig
 
 from ..deps import EngineDep
 from ..problems import ProblemError
 from ..schemas import Problem
-from .guards import allowed_start_urls, require_admin
+from .guards import AdminInput, allowed_start_urls, require_admin
 
 router = APIRouter(
     prefix="/v1/admin/sources",
@@ -29,11 +30,19 @@ router = APIRouter(
 SourceName = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[\w.-]+$")]
 
 
-class SourceIn(SourceConfig):
+class SourceIn(SourceConfig, AdminInput):
     """A source's definition; its name is the path's (given here too, it must be the same)."""
 
     name: str | None = Field(None, max_length=100)  # type: ignore[assignment]
     enabled: bool = Field(True, description="A switched-off source is kept but not crawled")
+
+    @field_validator("article_pattern", "follow_pattern")
+    @classmethod
+    def _cannot_hang_a_crawler(cls, pattern: str | None) -> str | None:
+        # The crawler runs these on every link it sees, with `re`, which cannot be stopped.
+        if pattern is not None:
+            check_backtracking(pattern)  # an UnsafePattern is a ValueError: a 422
+        return pattern
 
 
 class ManagedSource(BaseModel):
