@@ -24,6 +24,7 @@ from prometheus_client import (
 from prometheus_client.registry import Collector
 from sqlalchemy import text
 
+from medwire_common.lifetime import die_with_parent
 from medwire_common.logs import configure_logging
 from medwire_common.metrics import StageMetrics
 from medwire_common.stage import Stage, with_backoff
@@ -50,7 +51,9 @@ def stage_metrics() -> StageMetrics:
 
 def worker_app() -> FastAPI:
     """The application of one of several worker processes (`MEDWIRE_API_WORKERS` > 1; see
-    `__main__`): each reads its settings and logs on its own."""
+    `__main__`): each reads its settings and logs on its own, and ends with the process that
+    spawned it: uvicorn's workers hold the port, and one left by a killed parent kept it."""
+    die_with_parent()
     settings = ApiSettings()
     configure_logging("api", settings.log_level)
     return create_app(settings)

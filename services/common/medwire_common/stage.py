@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,11 +26,16 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError, TopicAlreadyExistsError
 from pydantic import BaseModel, ValidationError
 
+from .lifetime import die_with_parent
 from .logs import configure_logging
 from .metrics import StageMetrics, start_http_server
 from .settings import CommonSettings
 
 log = logging.getLogger(__name__)
+
+# Time for every worker of a pool to start (spawn, import the core): a few seconds, more on a
+# loaded machine.
+POOL_START_TIMEOUT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -97,8 +104,28 @@ def apply_transform(transform: Transform, key: bytes | None, value: bytes) -> Pr
         return Processed(failure=failure, seconds=time.perf_counter() - start)
 
 
+def _start_worker() -> None:
+    """The initializer of every pool worker."""
+    die_with_parent()
+    # Ctrl-C in a terminal reaches the whole process group: the service, not its workers,
+    # decides when they stop (it finishes its batch, then shuts the pool down).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _warm_worker(transform: Transform) -> int:
+    """A task that only makes a worker import `transform`'s module (receiving the transform
+    does), the slow part of a worker's start, and says which worker it is."""
+    return os.getpid()
+
+
 class WorkerPool:
-    """A process pool for a pure transform that replaces itself if a worker dies."""
+    """A process pool for a pure transform that replaces itself if a worker dies.
+
+    Workers are spawned (fresh interpreters), not forked: a forked worker inherited every open
+    descriptor of the service, its listening socket among them, and the event loop's signal
+    handlers, so one that outlived a killed service kept the service's port and ignored SIGTERM.
+    Each worker also dies with the service (`die_with_parent`), which SIGKILL gives no chance to
+    stop them."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -108,8 +135,36 @@ class WorkerPool:
         if self.workers <= 0:
             return None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+            )
         return self._pool
+
+    def start(self, transform: Transform, timeout_s: float = POOL_START_TIMEOUT_S) -> None:
+        """Start every worker and wait until each has imported the transform's core, so the
+        first batch does not wait seconds for that. (A pool replaced after a worker died starts
+        cold: its first batch is a retry anyway.)"""
+        executor = self.get()
+        if executor is None:
+            return
+        deadline = time.monotonic() + timeout_s
+        ready: set[int] = set()
+        # A worker is spawned for each task submitted while none is idle, and a task is answered
+        # only by a worker whose start is done: ask until every worker has answered.
+        while len(ready) < self.workers:
+            futures = [executor.submit(_warm_worker, transform) for _ in range(self.workers)]
+            try:
+                ready |= {f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures}
+            except TimeoutError as exc:
+                raise RuntimeError(
+                    f"{len(ready)} of {self.workers} worker processes started within "
+                    f"{timeout_s:.0f}s: the machine is overloaded or a worker is stuck importing "
+                    "the core; fewer workers (MEDWIRE_<SERVICE>_WORKERS) start faster"
+                ) from exc
+            if len(ready) < self.workers:
+                time.sleep(0.1)  # the others are still importing
 
     def discard(self) -> None:
         if self._pool is not None:
@@ -406,6 +461,15 @@ def run_transform_service(
         StageMetrics(service),
     )
     try:
+        # Workers are ready before the port is bound: a healthy service has them warm.
+        started = time.perf_counter()
+        pool.start(transform)
+        log.info(
+            "%s: %d worker processes ready in %.1fs",
+            service,
+            workers,
+            time.perf_counter() - started,
+        )
         asyncio.run(run_service(stage, settings, port))
     finally:
         pool.shutdown()
