@@ -6,14 +6,17 @@ n-th retry waits base × 2^(n-1) seconds (capped) first, so a struggling server 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from .store import PageStore, page_store
 
+log = logging.getLogger(__name__)
 CONDITIONAL = "medwire_conditional"  # request meta: this request may be made conditional
 KNOWN = "medwire_known"  # request meta: the page's stored state (None: never fetched)
 
@@ -29,7 +32,19 @@ class ConditionalGet:
     async def process_request(self, request: Request) -> Request | Response | None:
         if self.store is None or not request.meta.get(CONDITIONAL) or KNOWN in request.meta:
             return None
-        known = await self.store.get(request.url)
+        try:
+            known = await self.store.get(request.url)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            # The store only spares publishing an unchanged page again. Without it the page is
+            # fetched whole and published (downstream, its ids make that a no-op); failing the
+            # request instead would dead-letter the page and lose it to this crawl.
+            log.warning(
+                "crawler: page store unreachable (%s: %s); %s fetched without validators",
+                type(exc).__name__,
+                exc,
+                request.url,
+            )
+            known = None
         request.meta[KNOWN] = known
         for name, value in (known.validators() if known else {}).items():
             request.headers.setdefault(name, value)
