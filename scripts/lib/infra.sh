@@ -38,9 +38,11 @@ stop_pidfile() {
 }
 
 # --- Kafka (KRaft, single node) ---------------------------------------------------------
-# kafka_start STATE_DIR PORT: format storage on first use, start the broker+controller.
+# kafka_start STATE_DIR PORT [ADVERTISED_PORT]: format storage on first use, start the
+# broker+controller. ADVERTISED_PORT (default PORT) is the port clients are told to connect to:
+# a test puts a proxy there to cut every client connection, not only the bootstrap one.
 kafka_start() {
-  local dir=$1 port=$2 cport=$(($2 + 1))
+  local dir=$1 port=$2 cport=$(($2 + 1)) advertised=${3:-$2}
   mkdir -p "$dir/data"
   is_running "$dir/kafka.pid" && { log "kafka already running on :$port"; return 0; }
   [ -d "$KAFKA_LIBS" ] || die "Kafka jars missing in $KAFKA_LIBS: run scripts/setup"
@@ -49,7 +51,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$cport
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+advertised.listeners=PLAINTEXT://127.0.0.1:$advertised
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$dir/data

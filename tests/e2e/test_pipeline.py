@@ -16,7 +16,15 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from medwire_common.ids import article_id, canonical_url
 from medwire_common.schemas import CrawlRequest
-from tests.support import ServiceProcess, consume, free_port, produce, service_env, wait_for
+from tests.support import (
+    ServiceProcess,
+    consume,
+    free_port,
+    headers_of,
+    produce,
+    service_env,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 SITE = Path(__file__).parents[1] / "fixtures" / "site"
@@ -120,8 +128,14 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
     assert len(again) == len(expected)
     assert {a["article_id"] for a in again} == set(expected)
 
-    # Nothing valid went to a dead-letter queue.
-    for topic in ("crawl.requests", "pages.raw", "articles.clean", "articles.enriched"):
+    # Nothing valid went to a dead-letter queue: only the fixture's page that answers 500, as a
+    # fetch failure of each crawl.
+    failed = await consume(kafka, f"{topic_prefix}crawl.requests.dlq", lambda rs: False, timeout=2)
+    assert {CrawlRequest.model_validate_json(r.value).url for r in failed} == {
+        f"{fixture_site}/news/2025/0602/broken.html"
+    }
+    assert {headers_of(r)["medwire-error-reason"] for r in failed} == {"fetch_failed"}
+    for topic in ("pages.raw", "articles.clean", "articles.enriched"):
         assert await consume(kafka, f"{topic_prefix}{topic}.dlq", lambda rs: False, timeout=2) == []
 
 

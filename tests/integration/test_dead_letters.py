@@ -156,27 +156,110 @@ async def test_crawler_dead_letters_malformed_and_unknown_requests_and_goes_on(
             [(b"127.0.0.1", MALFORMED), (b"127.0.0.1", unknown), (b"127.0.0.1", good)],
         )
         dlq = await consume(
-            kafka, topic_prefix + "crawl.requests.dlq", lambda rs: len(rs) >= 2, timeout=60
+            kafka, topic_prefix + "crawl.requests.dlq", lambda rs: len(rs) >= 3, timeout=90
         )
-        assert [headers_of(r)["medwire-error-reason"] for r in dlq] == [
-            "invalid_record",
-            "unknown_source",
-        ]
-        assert "no source named 'no-such-source'" in headers_of(dlq[1])["medwire-error-detail"]
-        # demo-portal's sitemap: 003, the redirected GBK page, the 404 and the 500 (robots.txt keeps /private/ out)
+        # (the page's dead letter is sent during the crawl, the batch's records after it)
+        failed = {headers_of(r)["medwire-error-reason"]: r for r in dlq}
+        assert sorted(failed) == ["fetch_failed", "invalid_record", "unknown_source"], (
+            service.log_tail()
+        )
+        unknown_detail = headers_of(failed["unknown_source"])["medwire-error-detail"]
+        assert "no source named 'no-such-source'" in unknown_detail
+        broken = CrawlRequest.model_validate_json(failed["fetch_failed"].value).url or ""
+        assert broken.endswith("/news/2025/0602/broken.html")  # the sitemap's page answering 500
+        # demo-portal's sitemap: 003, the redirected GBK page and the 404 (robots.txt keeps
+        # /private/ out; the 500 is a dead letter)
         pages = await consume(
-            kafka, topic_prefix + "pages.raw", lambda rs: len(rs) >= 4, timeout=90
+            kafka, topic_prefix + "pages.raw", lambda rs: len(rs) >= 3, timeout=90
         )
         urls = {
             json.loads(p.value)["final_url"].split("127.0.0.1", 1)[1].split("/", 1)[1]
             for p in pages
         }
-        assert len(pages) == 4, service.log_tail()
+        assert len(pages) == 3, service.log_tail()
         assert not any(u.startswith("private/") for u in urls)
         statuses = sorted(json.loads(p.value)["status"] for p in pages)
-        assert statuses == [200, 200, 404, 500]
+        assert statuses == [200, 200, 404]
     finally:
         service.stop()
+
+
+async def test_crawler_dead_letters_requests_it_cannot_crawl_and_goes_on(
+    kafka: str, topic_prefix: str, fixture_site: str, log_dir: Path
+) -> None:
+    """An IPv6-literal URL once killed the crawler on every restart (its source's name failed
+    validation outside any handler): every request it cannot crawl is now its own dead letter."""
+    service = start_crawler(kafka, topic_prefix, fixture_site, log_dir)
+    ipv6 = CrawlRequest(url="http://[64:ff9b::a9fe:a9fe]/").model_dump_json().encode()
+    bad_url = CrawlRequest(url="http://[::1/").model_dump_json().encode()  # not a URL
+    good = f"{fixture_site}/news/2025/0710/zhuce.html"
+    try:
+        await produce(
+            kafka,
+            topic_prefix + "crawl.requests",
+            [
+                (b"64:ff9b::a9fe:a9fe", ipv6),
+                (b"127.0.0.1", bad_url),
+                (b"127.0.0.1", b"\x00\xff garbage"),
+                (b"127.0.0.1", CrawlRequest(url=good).model_dump_json().encode()),
+            ],
+        )
+        pages = await consume(kafka, topic_prefix + "pages.raw", lambda rs: len(rs) >= 1)
+        assert [json.loads(p.value)["url"] for p in pages] == [good], service.log_tail()
+        dlq = await consume(
+            kafka, topic_prefix + "crawl.requests.dlq", lambda rs: len(rs) >= 3, timeout=60
+        )
+        reasons = {r.value: headers_of(r)["medwire-error-reason"] for r in dlq}
+        assert reasons.pop(bad_url) == "invalid_request"
+        assert reasons.pop(b"\x00\xff garbage") == "invalid_record"
+        # The IPv6 page itself: refused as an internal address (NAT64 of 169.254.169.254), or
+        # unreachable from here; dead-lettered either way, as a crawl request of that URL.
+        [(value, reason)] = reasons.items()
+        assert CrawlRequest.model_validate_json(value).url == "http://[64:ff9b::a9fe:a9fe]/"
+        assert reason in {"refused_target", "fetch_failed"}
+        assert service.proc and service.proc.poll() is None, service.log_tail()
+    finally:
+        service.stop()
+
+
+async def test_a_page_still_answering_500_after_retries_is_dead_lettered_not_published(
+    kafka: str, topic_prefix: str, log_dir: Path
+) -> None:
+    from server import serve  # tests/fixtures/site/server.py
+
+    httpd, base = serve()
+    broken = f"{base}/news/2025/0602/broken.html"  # always answers 500
+    service = start_crawler(kafka, topic_prefix, base, log_dir, MEDWIRE_CRAWLER_RETRY_TIMES="2")
+    try:
+        small = f"{base}/news/2025/0710/zhuce.html"
+        await produce(
+            kafka,
+            topic_prefix + "crawl.requests",
+            [
+                (b"127.0.0.1", CrawlRequest(url=u).model_dump_json().encode())
+                for u in (broken, small)
+            ],
+        )
+        [failed] = await consume(
+            kafka, topic_prefix + "crawl.requests.dlq", lambda rs: len(rs) >= 1, timeout=60
+        )
+        assert CrawlRequest.model_validate_json(failed.value).url == broken
+        headers = headers_of(failed)
+        assert headers["medwire-error-reason"] == "fetch_failed", service.log_tail()
+        assert broken in headers["medwire-error-detail"]
+        assert "HTTP 500" in headers["medwire-error-detail"]
+        assert httpd.served.count("/news/2025/0602/broken.html") == 3  # asked, then 2 retries
+        pages = await consume(
+            kafka, topic_prefix + "pages.raw", lambda rs: any(small.encode() in r.value for r in rs)
+        )
+        assert [json.loads(p.value)["url"] for p in pages] == [small]  # and never the 500
+        assert (
+            'medwire_crawler_fetch_failures_total{reason="fetch_failed",source="127.0.0.1"} 1.0'
+            in service.metrics_text()
+        )
+    finally:
+        service.stop()
+        httpd.shutdown()
 
 
 async def test_pages_the_crawler_cannot_fetch_are_dead_lettered_as_crawl_requests(

@@ -425,9 +425,12 @@ class Stage:
             self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
 
 
-async def run_service(stage: Stage, settings: CommonSettings, port: int) -> None:
-    """Run a stage with its `/metrics` + `/healthz` server until SIGTERM/SIGINT."""
-    stop = asyncio.Event()
+async def run_service(
+    stage: Stage, settings: CommonSettings, port: int, stop: asyncio.Event | None = None
+) -> None:
+    """Run a stage with its `/metrics` + `/healthz` server until SIGTERM/SIGINT (which set
+    `stop`: a service that has work of its own to end on them passes its event)."""
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)

@@ -16,9 +16,9 @@ from scrapy.http import Response
 
 from .store import PageStore, page_store
 
-log = logging.getLogger(__name__)
 CONDITIONAL = "medwire_conditional"  # request meta: this request may be made conditional
 KNOWN = "medwire_known"  # request meta: the page's stored state (None: never fetched)
+log = logging.getLogger(__name__)
 
 
 class ConditionalGet:
@@ -35,14 +35,10 @@ class ConditionalGet:
         try:
             known = await self.store.get(request.url)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            # The store only spares publishing an unchanged page again. Without it the page is
-            # fetched whole and published (downstream, its ids make that a no-op); failing the
-            # request instead would dead-letter the page and lose it to this crawl.
+            # The store is down: fetch the page as new (it is published again, which downstream
+            # absorbs) rather than fail a fetch that does not depend on the store.
             log.warning(
-                "crawler: page store unreachable (%s: %s); %s fetched without validators",
-                type(exc).__name__,
-                exc,
-                request.url,
+                "crawler: page store unreachable, %s fetched unconditionally: %s", request.url, exc
             )
             known = None
         request.meta[KNOWN] = known

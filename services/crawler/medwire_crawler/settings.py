@@ -34,6 +34,9 @@ class CrawlerSettings(CommonSettings):
     # The n-th retry of a page waits RETRY_BACKOFF_S × 2^(n-1) seconds, at most ..._MAX_S.
     retry_backoff_base_s: float = Field(1.0, validation_alias=_env("RETRY_BACKOFF_S"))
     retry_backoff_max_s: float = Field(60.0, validation_alias=_env("RETRY_BACKOFF_MAX_S"))
+    # One attempt to publish a page (or a dead letter) waits this long for the broker; a failed
+    # attempt is tried again with backoff until the broker answers, never dropped.
+    publish_timeout_s: float = Field(30.0, gt=0, validation_alias=_env("PUBLISH_TIMEOUT_S"))
     # Every source is crawled again this often (a source's `recrawl_s` overrides it; 0: never).
     # One crawler instance enqueues each due crawl (the schedule is in the database).
     recrawl_s: float = Field(3600, validation_alias=_env("RECRAWL_S"))

@@ -33,16 +33,18 @@ PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "a
 
 class FetchFailure:
     """A page that could not be fetched: the pipeline sends it to `crawl.requests.dlq` as a
-    crawl request of that URL, so that replaying the dead letters fetches it again."""
+    crawl request (of that URL, or of the whole source for a list page, feed or sitemap), so
+    that replaying the dead letters fetches it again."""
 
-    def __init__(self, request: CrawlRequest, reason: str, detail: str) -> None:
-        self.request, self.reason, self.detail = request, reason, detail
+    def __init__(self, request: CrawlRequest, url: str, reason: str, detail: str) -> None:
+        self.request, self.url, self.reason, self.detail = request, url, reason, detail
 
 
 class SourceSpider(scrapy.Spider):
     name = "source"
-    # Error pages are published too (the cleaner turns them into no article), so every fetch is
-    # on record; only robots.txt refusals and network failures never reach pages.raw.
+    # Client error pages (404, 410…) are published too (the cleaner turns them into no article),
+    # so every fetch is on record; a server that still fails after Scrapy's retries (5xx, 408,
+    # 429) is a fetch failure, dead-lettered like a network failure (see failed_status).
     custom_settings = {"HTTPERROR_ALLOW_ALL": True}
 
     def __init__(self, source: Source, only_url: str | None = None, **kwargs: Any) -> None:
@@ -86,7 +88,37 @@ class SourceSpider(scrapy.Spider):
             return True
         return False
 
-    async def parse_navigation(self, response: Response) -> AsyncIterator[scrapy.Request]:
+    def failed_status(self, response: Response) -> dict[str, Any] | None:
+        """The dead letter of a response that is still a server failure after Scrapy's retries
+        (any 5xx, and the statuses Scrapy retries: 408, 429…); None for any other status."""
+        retried = self.crawler.settings.getlist("RETRY_HTTP_CODES")
+        if response.status < 500 and response.status not in {int(c) for c in retried}:
+            return None
+        request = response.request
+        retries = request.meta.get("retry_times", 0) if request else 0
+        detail = f"crawler: {response.url} answered HTTP {response.status} after {retries} retries"
+        self.crawler.stats.inc_value("medwire/fetch_failed/fetch_failed")
+        url = (request.meta.get("redirect_urls") or [response.url])[0] if request else response.url
+        navigation = request is not None and request.callback == self.parse_navigation
+        return {"failure": self.failure(url, "fetch_failed", detail, navigation)}
+
+    def failure(self, url: str, reason: str, detail: str, navigation: bool = False) -> FetchFailure:
+        """The dead letter of `url`: a crawl request of that page, or of the whole source when
+        it is a list page, feed or sitemap (fetched alone, it would be published as a page)."""
+        request = CrawlRequest(
+            source=self.source.name,
+            url=None if navigation else url,
+            requested_at=datetime.now(UTC),
+            definition=self.source,
+        )
+        return FetchFailure(request, url, reason, detail)
+
+    async def parse_navigation(
+        self, response: Response
+    ) -> AsyncIterator[scrapy.Request | dict[str, Any]]:
+        if failed := self.failed_status(response):
+            yield failed
+            return
         digest = body_hash(response.body)
         if self._unchanged(response, digest):  # nothing new linked from here
             return
@@ -129,6 +161,9 @@ class SourceSpider(scrapy.Spider):
         return links.articles, links.follow
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        if failed := self.failed_status(response):
+            yield failed
+            return
         digest = body_hash(response.body)
         if self._unchanged(response, digest):
             return
@@ -177,18 +212,17 @@ class SourceSpider(scrapy.Spider):
             reason = "oversized_page"
         else:
             reason = "fetch_failed"
-        url = failure.request.url  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value(f"medwire/fetch_failed/{reason}")
-        self.crawler.stats.inc_value("medwire/dead_lettered")
-        request = CrawlRequest(
-            source=self.source.name, url=url, requested_at=datetime.now(UTC), definition=self.source
-        )
-        yield {"failure": FetchFailure(request, reason, f"crawler: {url}: {failure.value!r}")}
+        detail = f"crawler: {request.url}: {failure.value!r}"
+        navigation = request.callback == self.parse_navigation
+        yield {"failure": self.failure(request.url, reason, detail, navigation)}
 
     async def remember_navigation(self, spider: scrapy.Spider, reason: str) -> None:
         stats = self.crawler.stats
-        failed = stats and (
-            stats.get_value("medwire/publish_failed") or stats.get_value("medwire/dead_lettered")
+        failed = stats and any(
+            stats.get_value(name)
+            for name in ("medwire/publish_failed", "medwire/dead_lettered", "medwire/item_errors")
         )
         if self.store is None or reason != "finished" or failed:
             return

@@ -15,6 +15,8 @@ from typing import Any
 
 import asyncpg
 from aiokafka import ConsumerRecord
+from aiokafka.errors import KafkaError
+from pydantic import ValidationError
 from scrapy.crawler import AsyncCrawlerRunner
 
 from medwire_common.ids import domain_of
@@ -34,7 +36,8 @@ from medwire_common.stage import (
 )
 
 from . import metrics
-from .pipeline import OUT_TOPIC
+from .core.names import source_name_for_host
+from .pipeline import ITEM_ERRORS, OUT_TOPIC, PUBLISH_FAILED, STOPPING, StopEvent
 from .settings import CrawlerSettings
 from .spider import SourceSpider
 from .store import PAGE_STORE, PageStore
@@ -44,10 +47,13 @@ IN_TOPIC = "crawl.requests"
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
-def scrapy_settings(settings: CrawlerSettings, store: PageStore | None = None) -> dict[str, Any]:
+def scrapy_settings(
+    settings: CrawlerSettings, store: PageStore | None = None, stopping: StopEvent | None = None
+) -> dict[str, Any]:
     return {
         "MEDWIRE_SETTINGS": settings,
         PAGE_STORE: store,
+        STOPPING: stopping,
         "MEDWIRE_CRAWL_ALLOW": settings.crawl_allow,
         "DOWNLOADER_MIDDLEWARES": {
             "medwire_crawler.guard.TargetGuard": 50,  # before robots.txt is fetched
@@ -86,14 +92,23 @@ def scrapy_settings(settings: CrawlerSettings, store: PageStore | None = None) -
 async def crawl(
     runner: AsyncCrawlerRunner, source: Source, only_url: str | None = None
 ) -> dict[str, Any]:
-    """Run one crawl to the end; raises TransientError when pages could not be published."""
+    """Run one crawl to the end. Raises TransientError when it is not done (pages not published,
+    stopped midway: crawl it again later) and RecordError when the pipeline failed on a page in
+    a way no retry changes (the request is dead-lettered, so replaying it crawls again)."""
     crawler = runner.create_crawler(SourceSpider)
     await runner.crawl(crawler, source=source, only_url=only_url)
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    if stats.get("medwire/publish_failed"):
+    if stats.get(PUBLISH_FAILED) or stats.get("finish_reason") == "shutdown":
         raise TransientError(
-            f"crawler: {stats['medwire/publish_failed']} pages of source "
-            f"{source.name!r} could not be published to {OUT_TOPIC}"
+            f"crawler: crawl of source {source.name!r} stopped before its pages were all "
+            f"published to {OUT_TOPIC} ({stats.get(PUBLISH_FAILED, 0)} not); it is crawled again"
+        )
+    if stats.get(ITEM_ERRORS):
+        raise RecordError(
+            "unexpected_error",
+            f"crawler: {stats[ITEM_ERRORS]} pages of source {source.name!r} failed in the "
+            f"pipeline, first: {stats.get('medwire/item_error')}; see the crawler's log, then "
+            "replay this request",
         )
     log.info(
         "crawled %s: %s pages published, %s robots.txt refusals",
@@ -117,13 +132,24 @@ def resolve(request: CrawlRequest, sources: dict[str, Source]) -> tuple[Source, 
             )
         return sources[request.source], request.url
     if request.url and request.url.startswith(("http://", "https://")):
-        domain = domain_of(request.url)
-        known = next((s for s in sources.values() if s.domain == domain), None)
-        adhoc = known or Source(name=domain, kind="list", start_urls=[request.url])
-        return adhoc, request.url
+        return adhoc_source(request.url, sources), request.url
     raise RecordError(
         "invalid_request", "crawler: a crawl request needs `source` or an http(s) `url`"
     )
+
+
+def adhoc_source(url: str, sources: dict[str, Source]) -> Source:
+    """The configured source of `url`'s host, else a list source named after the host."""
+    try:
+        domain = domain_of(url)
+        known = next((s for s in sources.values() if s.domain == domain), None)
+        return known or Source(name=source_name_for_host(domain), kind="list", start_urls=[url])
+    except (ValueError, ValidationError) as exc:  # urlsplit's "Invalid IPv6 URL", a long URL
+        raise RecordError("invalid_request", f"crawler: cannot crawl {url[:300]!r}: {exc}") from exc
+
+
+# Outside the record: retried with backoff by the stage (never dead-lettered).
+TRANSIENT = (TransientError, KafkaError, ConnectionError, asyncpg.PostgresConnectionError)
 
 
 def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> BatchHandler:
@@ -132,20 +158,33 @@ def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> Bat
         for record in records:
             start = time.perf_counter()
             try:
-                request = parse_record(
-                    CrawlRequest,
-                    record.value,
-                    "crawler: crawl.requests record is not a CrawlRequest v1",
-                )
-                source, url = resolve(request, sources)
+                await crawl_request(runner, sources, record.value)
             except RecordError as exc:
                 results.append(Processed(failure=exc))
                 continue
-            await crawl(runner, source, url)
+            except TRANSIENT:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one request's crash is its dead letter
+                log.exception("crawler: crawl request at offset %s failed", record.offset)
+                detail = f"crawler: crawl request failed: {type(exc).__name__}: {exc}"
+                results.append(Processed(failure=RecordError("unexpected_error", detail)))
+                continue
             results.append(Processed(seconds=time.perf_counter() - start))
         return results
 
     return handle
+
+
+async def crawl_request(
+    runner: AsyncCrawlerRunner, sources: dict[str, Source], value: bytes | None
+) -> None:
+    if value is None:  # a tombstone: no request at all
+        raise RecordError("invalid_record", "crawler: crawl.requests record has no value")
+    request = parse_record(
+        CrawlRequest, value, "crawler: crawl.requests record is not a CrawlRequest v1"
+    )
+    source, url = resolve(request, sources)
+    await crawl(runner, source, url)
 
 
 async def open_store(settings: CrawlerSettings) -> PageStore | None:
@@ -167,22 +206,35 @@ async def open_store(settings: CrawlerSettings) -> PageStore | None:
 
 async def serve(settings: CrawlerSettings, sources: dict[str, Source]) -> None:
     store = await open_store(settings)
-    runner = AsyncCrawlerRunner(scrapy_settings(settings, store))
+    stopping = StopEvent()
+    runner = AsyncCrawlerRunner(scrapy_settings(settings, store, stopping))
     stage = Stage(
         settings, "crawler", IN_TOPIC, [OUT_TOPIC], crawl_handler(runner, sources), metrics.STAGE
     )
+    tasks = [asyncio.create_task(stop_crawls(stopping, runner))]
     if settings.crawl_on_start:
-        asyncio.create_task(crawl_all(runner, sources))
-    scheduler = None
+        tasks.append(asyncio.create_task(crawl_all(runner, sources)))
     if store is not None and settings.recrawl_s > 0:
-        scheduler = asyncio.create_task(schedule_recrawls(settings, sources, store))
+        tasks.append(asyncio.create_task(schedule_recrawls(settings, sources, store)))
     try:
-        await run_service(stage, settings, settings.http_port)
+        await run_service(stage, settings, settings.http_port, stopping)
+    except TransientError as exc:
+        if not stopping.is_set():
+            raise
+        # The crawl under way was not committed: the next start crawls it again.
+        log.warning("crawler stopped during a crawl: %s", exc)
     finally:
-        if scheduler is not None:
-            scheduler.cancel()
+        for task in tasks:
+            task.cancel()
         if store is not None:
             await store.close()
+
+
+async def stop_crawls(stopping: asyncio.Event, runner: AsyncCrawlerRunner) -> None:
+    """On SIGTERM, end the crawl under way rather than finish it (it is not committed, and is
+    crawled again after the restart)."""
+    await stopping.wait()
+    await runner.stop()
 
 
 async def schedule_recrawls(
