@@ -74,16 +74,18 @@ def render(args: argparse.Namespace, reports: list[Report]) -> str:
         "database held exactly one row per page's article, every consumer group's lag was 0, "
         "no dead letter.",
         "",
-        "| run | result | articles stored / expected | missing | duplicate rows | pages "
-        "published twice | enriched twice | dead letters | crawl | drained after the last fault |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| run | result | articles stored / expected | missing | duplicate rows | duplicates "
+        "absorbed (pages.raw / articles.clean / articles.enriched) | dead letters | crawl | "
+        "drained after the last fault |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(reports, 1):
         result = "passed" if not r.problems else "**failed**: " + "; ".join(r.problems)[:300]
         lines.append(
             f"| {i} | {result} | {r.stored:,} / {r.expected:,} | {len(r.missing)} | "
-            f"{r.duplicate_rows} | {r.pages_published - r.pages_distinct} | "
-            f"{r.enriched_published - r.enriched_distinct} | {sum(r.dead_letters.values())} | "
+            f"{r.duplicate_rows} | "
+            + " / ".join(str(n - d) for n, d in r.records.values())
+            + f" | {sum(r.dead_letters.values())} | "
             f"{fmt(r.crawl_s)} | {fmt(r.drain_s)} |"
         )
     lines += [

@@ -39,6 +39,7 @@ INPUTS = {
     "api": "articles.enriched",
 }
 DLQS = [f"{topic}.dlq" for topic in INPUTS.values()]
+DATA_TOPICS = ("pages.raw", "articles.clean", "articles.enriched")
 SOURCE = "chaos-site"
 
 
@@ -87,7 +88,7 @@ BROKER_DOWN_S = 30
 
 FULL = Scenario(
     pages=3000,
-    site_delay_s=0.2,
+    site_delay_s=0.3,
     faults=(
         Fault(0.10, "kill", "crawler"),
         Fault(0.25, "broker", down_s=BROKER_DOWN_S),
@@ -131,10 +132,9 @@ class Report:
     duplicate_rows: int = 0
     lag: dict[str, int] = field(default_factory=dict)
     dead_letters: dict[str, int] = field(default_factory=dict)
-    pages_published: int = 0
-    pages_distinct: int = 0
-    enriched_published: int = 0
-    enriched_distinct: int = 0
+    # (records, distinct keys) of each topic between stages: a record there twice is a
+    # duplicate that the next stage absorbed (the same ids, an idempotent write)
+    records: dict[str, tuple[int, int]] = field(default_factory=dict)
     recoveries: list[Recovery] = field(default_factory=list)
     crawl_s: float | None = None
     drain_s: float | None = None
@@ -171,9 +171,10 @@ class Report:
             f"  articles: {self.stored} stored of {self.expected} expected, "
             f"{len(self.missing)} missing, {len(self.unexpected)} unexpected, "
             f"{self.duplicate_rows} duplicate rows",
-            f"  duplicates absorbed: {self.pages_published - self.pages_distinct} pages published "
-            f"twice ({self.pages_published} records, {self.pages_distinct} pages), "
-            f"{self.enriched_published - self.enriched_distinct} enriched articles twice",
+            "  duplicates absorbed: "
+            + ", ".join(
+                f"{t} {n - d} ({n} records, {d} keys)" for t, (n, d) in self.records.items()
+            ),
             f"  lag: {self.lag}; dead letters: {self.dead_letters}",
         ]
         for r in self.recoveries:
@@ -553,10 +554,8 @@ async def take_stock(stack: Stack, report: Report) -> None:
             report.dead_letters[topic] = sum((await offsets.end_offsets(topic)).values())
     finally:
         await offsets.close()
-    report.pages_published, report.pages_distinct = await count_keys(stack, "pages.raw")
-    report.enriched_published, report.enriched_distinct = await count_keys(
-        stack, "articles.enriched"
-    )
+    for topic in DATA_TOPICS:
+        report.records[topic] = await count_keys(stack, topic)
 
 
 async def count_keys(stack: Stack, topic: str) -> tuple[int, int]:
