@@ -34,7 +34,8 @@ def test_each_page_cleans_to_the_one_article_the_suite_expects() -> None:
     expected = expected_article_ids(BASE, PAGES)
     sample = range(0, PAGES, 97)  # every template, city and date shape, not 3,000 cleans
     articles = [cleaned(i) for i in sample]
-    assert all(len(a) == 1 for a in articles), [i for i, a in zip(sample, articles) if len(a) != 1]
+    wrong = [i for i, a in zip(sample, articles, strict=True) if len(a) != 1]
+    assert not wrong, f"pages that do not clean to one article: {wrong}"
     assert [expected.get(a[0].article_id) for a in articles] == [
         BASE + article_path(i) for i in sample
     ]
