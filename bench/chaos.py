@@ -45,8 +45,8 @@ def main() -> None:
         else:
             shutil.rmtree(state, ignore_errors=True)
         reports.append(report)
-    section = render(args, reports)
-    write_section(args.out, "chaos", section)
+        section = render(args, reports)  # after each run: a run cut short keeps the others
+        write_section(args.out, "chaos", section)
     print(section)
     if any(r.problems for r in reports):
         raise SystemExit("a chaos run failed")
@@ -62,7 +62,8 @@ def render(args: argparse.Namespace, reports: list[Report]) -> str:
         "## chaos",
         "",
         f"`python bench/chaos.py --runs {args.runs} --pages {args.pages}` on this machine "
-        f"({os.cpu_count()} cores), {datetime.now(UTC):%Y-%m-%d}: the full scenario of "
+        f"({len(reports)} of {args.runs} runs done) "
+        f"({os.cpu_count()} cores, shared), {datetime.now(UTC):%Y-%m-%d}: the full scenario of "
         "`tests/chaos` (`MEDWIRE_CHAOS_FULL=1`). A generated site of "
         f"{args.pages:,} distinct article pages (one sitemap, each answer held "
         f"{reports[0].scenario.site_delay_s} s) is crawled once; during that crawl each fault "

@@ -140,11 +140,12 @@ class Report:
     drain_s: float | None = None
     total_s: float = 0.0
     drained: bool = False
+    error: str | None = None
     logs: str = ""
 
     @property
     def problems(self) -> list[str]:
-        found = []
+        found = [self.error] if self.error else []
         if not self.drained:
             found.append(f"the pipeline did not drain within {self.scenario.drain_timeout_s:.0f} s")
         if self.missing:
@@ -231,7 +232,15 @@ class Infra:
         pidfile.unlink()  # a zombie would still pass infra.sh's `kill -0`
 
     async def start_broker(self) -> None:
-        await self.infra(f"kafka_start {self.state}/kafka {self.kafka_port}")
+        """Start the broker again; on a loaded machine its JVM may take longer than infra.sh
+        waits for its port (90 s): then wait for the process that is still starting."""
+        try:
+            await self.infra(f"kafka_start {self.state}/kafka {self.kafka_port}")
+        except AssertionError:
+            pid = int((self.state / "kafka" / "kafka.pid").read_text())
+            if not Path(f"/proc/{pid}").exists():
+                raise
+            await wait_port(self.kafka_port, 300, f"Kafka (pid {pid}, log {self.state}/kafka)")
 
     async def restart_postgres(self, down_s: float = 0) -> None:
         await self.infra(f"pg_stop {self.state}/pg")
@@ -393,8 +402,9 @@ class Stack:
             **{f"MEDWIRE_{name.upper()}_PORT": str(port) for name, port in ports.items()},
         )
         self.services = {name: ServiceProcess(name, port, env) for name, port in ports.items()}
-        for service in self.services.values():
-            await asyncio.to_thread(service.start, self.state, 120)
+        await asyncio.gather(  # together: each spends its first seconds importing
+            *(asyncio.to_thread(s.start, self.state, 180) for s in self.services.values())
+        )
         await wait_http(self.site_url + "/robots.txt", 30)
 
     async def request_crawl(self) -> None:
@@ -430,6 +440,18 @@ class Stack:
             self.site.terminate()
             self.site.wait(timeout=20)
         await self.infra.stop()
+
+
+async def wait_port(port: int, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"{what} did not listen on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
 async def wait_http(url: str, timeout: float) -> None:
@@ -486,7 +508,10 @@ async def run_scenario(scenario: Scenario, state: Path) -> Report:
             say(f"drained {fmt(report.drain_s)} after the last fault" if drained else "not drained")
         crawl_done = await monitor.wait(lambda s: s["crawler"].lag == 0, 0, after=crawl_started)
         report.crawl_s = crawl_done[0] - crawl_started if crawl_done else None
-        await take_stock(stack, report)
+        try:
+            await asyncio.wait_for(take_stock(stack, report), 300)
+        except (Exception, TimeoutError) as exc:  # noqa: BLE001 - reported, with the logs
+            report.error = f"could not take stock: {type(exc).__name__}: {exc}"
     finally:
         if monitor_task is not None:
             monitor_task.cancel()
