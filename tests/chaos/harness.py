@@ -543,9 +543,10 @@ async def inject_and_recover(stack: Stack, monitor: Monitor, fault: Fault) -> Re
         recovery.error = f"the restart failed: {exc}"
         return recovery
     recovery.back_s = time.monotonic() - at
-    baseline = await monitor.wait(lambda s: True, 60, after=time.monotonic())
+    # A broker just started may listen minutes before it serves offsets on a loaded machine.
+    baseline = await monitor.wait(lambda s: True, 180, after=time.monotonic())
     if baseline is None:
-        recovery.error = "the broker's offsets could not be read for 60 s after the restart"
+        recovery.error = "the broker's offsets could not be read for 180 s after the restart"
         return recovery
     since, before = baseline
     resumed = await monitor.wait(
