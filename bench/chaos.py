@@ -61,8 +61,8 @@ def render(args: argparse.Namespace, reports: list[Report]) -> str:
     lines = [
         "## chaos",
         "",
-        f"`python bench/chaos.py --runs {args.runs} --pages {args.pages}` on this machine "
-        f"({len(reports)} of {args.runs} runs done) "
+        f"`python bench/chaos.py --runs {args.runs} --pages {args.pages}` "
+        f"({len(reports)} of {args.runs} runs done) on this machine "
         f"({os.cpu_count()} cores, shared), {datetime.now(UTC):%Y-%m-%d}: the full scenario of "
         "`tests/chaos` (`MEDWIRE_CHAOS_FULL=1`). A generated site of "
         f"{args.pages:,} distinct article pages (one sitemap, each answer held "
@@ -98,13 +98,15 @@ def render(args: argparse.Namespace, reports: list[Report]) -> str:
         "committed more than when it came back (the crawler: published more), or had nothing "
         "left to do.",
         "",
-        "| fault | at (pages published) | back (s) | resumed (s) |",
-        "|---|---|---|---|",
+        "| fault | at (pages published) | during the crawl | back (s) | resumed (s) |",
+        "|---|---|---|---|---|",
     ]
     for n, fault in enumerate(faults):
         recoveries = [r.recoveries[n] for r in reports if len(r.recoveries) > n]
         lines.append(
             f"| {fault.name} | {fault.at:.0%} | "
+            + ", ".join("yes" if x.during_crawl else "no (draining)" for x in recoveries)
+            + " | "
             + ", ".join(fmt(x.back_s).removesuffix(" s") for x in recoveries)
             + " | "
             + ", ".join(fmt(x.resumed_s).removesuffix(" s") for x in recoveries)
