@@ -55,19 +55,26 @@ class ServiceProcess:
     args: list[str] = field(default_factory=list)
     log_path: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
+    # Every process group this service was started in (each start is a group of its own), so
+    # that what a killed service left behind (its pool's workers) can be ended with it.
+    groups: list[int] = field(default_factory=list)
 
     def start(
         self, log_dir: Path, timeout: float = 60, wait_healthy: bool = True
     ) -> ServiceProcess:
         self.log_path = log_dir / f"{self.name}-{self.port}.log"
         env = {**os.environ, **self.env}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"medwire_{self.name}", *self.args],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log_path.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        with self.log_path.open("ab") as log:  # appended: a restart keeps the crash's log
+            log.write(f"--- {self.name} starting at {time.strftime('%H:%M:%S')}\n".encode())
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", f"medwire_{self.name}", *self.args],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.groups.append(self.proc.pid)
         if not wait_healthy:
             return self
         return self.wait_healthy(timeout)
@@ -102,6 +109,12 @@ class ServiceProcess:
         with urllib.request.urlopen(f"{self.url}/metrics", timeout=5) as r:
             return r.read().decode()
 
+    def kill(self) -> None:
+        """SIGKILL the service's process (only it, as `kill -9 PID` would) and reap it."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=20)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -110,6 +123,12 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        for group in self.groups:  # whatever a killed start left running
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.groups.clear()
 
 
 def promtool(*args: str) -> str:
