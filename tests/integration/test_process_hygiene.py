@@ -18,6 +18,10 @@ from tests.support import ServiceProcess, consume, free_port, produce, service_e
 
 pytestmark = pytest.mark.integration
 
+# A cleaner's workers import its core before it is healthy, and an API starts two workers: on a
+# machine shared by several test runs that took over a minute.
+START_TIMEOUT_S = 180
+
 Process = tuple[int, str]  # (pid, start time in clock ticks): a pid alone may be reused
 
 
@@ -82,10 +86,11 @@ async def test_a_killed_cleaner_leaves_no_worker_and_restarts_on_its_port(
     raw = fixture_raw_page()
     page = (raw.page_id.encode(), raw.model_dump_json().encode())
     (log_dir / "first").mkdir()
-    cleaner = ServiceProcess("cleaner", port, env).start(log_dir / "first")
+    cleaner = ServiceProcess("cleaner", port, env)
     children: list[Process] = []
     restarted: ServiceProcess | None = None
     try:
+        cleaner.start(log_dir / "first", START_TIMEOUT_S)
         await produce(kafka, topic_prefix + "pages.raw", [page])
         out = await consume(kafka, topic_prefix + "articles.clean", lambda rs: len(rs) >= 1)
         assert out, f"the cleaner did not clean the page:\n{cleaner.log_tail()}"
@@ -96,7 +101,8 @@ async def test_a_killed_cleaner_leaves_no_worker_and_restarts_on_its_port(
         await assert_none_outlives(cleaner, children)
 
         (log_dir / "second").mkdir()
-        restarted = ServiceProcess("cleaner", port, env).start(log_dir / "second")
+        restarted = ServiceProcess("cleaner", port, env)
+        restarted.start(log_dir / "second", START_TIMEOUT_S)
         await produce(kafka, topic_prefix + "pages.raw", [page])
         again = await consume(kafka, topic_prefix + "articles.clean", lambda rs: len(rs) > len(out))
         assert len(again) > len(out), (
@@ -124,10 +130,11 @@ async def test_a_killed_api_leaves_no_worker_and_restarts_on_its_port(
         PROMETHEUS_MULTIPROC_DIR=str(log_dir / "metrics"),
     )
     (log_dir / "first").mkdir()
-    api = ServiceProcess("api", port, env).start(log_dir / "first")
+    api = ServiceProcess("api", port, env)
     children: list[Process] = []
     restarted: ServiceProcess | None = None
     try:
+        api.start(log_dir / "first", START_TIMEOUT_S)
         assert api.proc is not None
         children = descendants(api.proc.pid)
         assert children, "the API has no worker process"
@@ -135,7 +142,8 @@ async def test_a_killed_api_leaves_no_worker_and_restarts_on_its_port(
         await assert_none_outlives(api, children)
 
         (log_dir / "second").mkdir()
-        restarted = ServiceProcess("api", port, env).start(log_dir / "second")
+        restarted = ServiceProcess("api", port, env)
+        restarted.start(log_dir / "second", START_TIMEOUT_S)
         article = make_article(1)
         await produce(
             kafka,
