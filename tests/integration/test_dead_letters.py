@@ -199,9 +199,12 @@ async def test_crawler_dead_letters_requests_it_cannot_crawl_and_goes_on(
     service = start_crawler(kafka, topic_prefix, fixture_site, log_dir)
     ipv6 = CrawlRequest(url="http://[64:ff9b::a9fe:a9fe]/").model_dump_json().encode()
     # Not a URL: the record schema itself refuses it (built by hand, as a foreign producer would).
-    bad_url = CrawlRequest(url="http://x.test/").model_dump_json().replace(
-        "http://x.test/", "http://[::1/"
-    ).encode()
+    bad_url = (
+        CrawlRequest(url="http://x.test/")
+        .model_dump_json()
+        .replace("http://x.test/", "http://[::1/")
+        .encode()
+    )
     good = f"{fixture_site}/news/2025/0710/zhuce.html"
     try:
         await produce(
