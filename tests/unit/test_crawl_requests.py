@@ -3,6 +3,7 @@ the host's shape; a URL no crawl can be made of is that request's `invalid_reque
 
 from types import SimpleNamespace
 
+import asyncpg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +99,28 @@ async def test_a_transient_error_while_crawling_is_retried_not_dead_lettered() -
     good = CrawlRequest(url="http://example.com/1.html").model_dump_json().encode()
     with pytest.raises(TransientError):
         await handle([_record(good)])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.AdminShutdownError("the database system is shutting down"),
+        asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+        asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"),
+    ],
+)
+async def test_the_page_store_restarting_during_a_crawl_is_retried_not_dead_lettered(
+    error: Exception,
+) -> None:
+    handle = crawl_handler(_Runner(error), {})  # type: ignore[arg-type]
+    good = CrawlRequest(url="http://example.com/1.html").model_dump_json().encode()
+    with pytest.raises(TransientError, match="page store unavailable"):
+        await handle([_record(good)])  # type: ignore[list-item]
+
+
+async def test_a_page_store_error_about_the_statement_is_the_requests_dead_letter() -> None:
+    error = asyncpg.exceptions.UniqueViolationError("duplicate key")
+    handle = crawl_handler(_Runner(error), {})  # type: ignore[arg-type]
+    good = CrawlRequest(url="http://example.com/1.html").model_dump_json().encode()
+    [result] = await handle([_record(good)])  # type: ignore[list-item]
+    assert result.failure is not None and result.failure.reason == "unexpected_error"

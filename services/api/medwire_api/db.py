@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from medwire_common.dedup import BANDS, DuplicateIndex, Member, band_keys
+from medwire_common.pgerrors import is_transient_sqlstate
 from medwire_common.schemas import EnrichedArticle
 
 from .core.search import tsvector_literal
@@ -40,8 +41,12 @@ def make_engine(
 
 
 def is_transient(exc: DBAPIError) -> bool:
-    """Whether a database error is the database being away (retry) rather than the statement."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+    """Whether a database error is the database being away (retry) rather than the statement:
+    SQLAlchemy's own classes, or the server's SQLSTATE (a restart's "shutting down" reaches a
+    live connection as a plain DBAPIError)."""
+    if isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated:
+        return True
+    return is_transient_sqlstate(getattr(exc.orig, "sqlstate", None))
 
 
 def alembic_config() -> Config:

@@ -21,6 +21,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 
 from medwire_common.ids import domain_of
 from medwire_common.logs import configure_logging
+from medwire_common.pgerrors import is_transient_sqlstate
 from medwire_common.schemas import CrawlRequest
 from medwire_common.sources import Source, SourcesError, load_sources
 from medwire_common.stage import (
@@ -153,6 +154,13 @@ TRANSIENT = (TransientError, KafkaError, ConnectionError)
 DATABASE_DOWN = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
 
 
+def database_away(exc: BaseException) -> bool:
+    """The page store unreachable, restarting or busy: the crawl is retried, not dead-lettered."""
+    if isinstance(exc, DATABASE_DOWN):
+        return True
+    return isinstance(exc, asyncpg.PostgresError) and is_transient_sqlstate(exc.sqlstate)
+
+
 def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> BatchHandler:
     async def handle(records: Sequence[ConsumerRecord]) -> list[Processed]:
         results: list[Processed] = []
@@ -165,9 +173,9 @@ def crawl_handler(runner: AsyncCrawlerRunner, sources: dict[str, Source]) -> Bat
                 continue
             except TRANSIENT:
                 raise
-            except DATABASE_DOWN as exc:
-                raise TransientError(f"crawler: page store unreachable: {exc}") from exc
             except Exception as exc:  # noqa: BLE001 - one request's crash is its dead letter
+                if database_away(exc):
+                    raise TransientError(f"crawler: page store unavailable: {exc}") from exc
                 log.exception("crawler: crawl request at offset %s failed", record.offset)
                 detail = f"crawler: crawl request failed: {type(exc).__name__}: {exc}"
                 results.append(Processed(failure=RecordError("unexpected_error", detail)))
