@@ -31,6 +31,8 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets, or the URL cannot be read back
+        host = f"[{host}]"
     port = parts.port
     netloc = (
         host
