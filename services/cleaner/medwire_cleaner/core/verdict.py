@@ -1,0 +1,79 @@
+"""Why a page gave no article. A page is never dropped silently: it yields articles, or one of
+the verdicts in `medwire_common.reasons.PAGE_VERDICTS` with a reason in words, which the shell
+dead-letters and counts and the CLI prints."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+
+from medwire_common.reasons import PAGE_VERDICTS
+
+ERROR_STATUS, BINARY, EMPTY, NOT_ARTICLE = "error_status", "binary", "empty", "not_article"
+assert {ERROR_STATUS, BINARY, EMPTY, NOT_ARTICLE} == PAGE_VERDICTS  # one list, kept in common
+
+# The first bytes of formats a crawler may be served instead of a page (a wrong content type,
+# an image behind an article URL, a download).
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"RIFF", "a RIFF file (WebP image, WAV, AVI)"),
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+SNIFF_BYTES = 8192
+# Text in any charset has no control bytes besides tab, newlines and form feed; binary data has
+# about one in eight. A few per cent is a binary file, not a page with a stray NUL.
+MAX_CONTROL_SHARE = 0.05
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_INVISIBLE = ("script", "style", "noscript", "template")
+
+
+def binary_reason(body: bytes) -> str | None:
+    """What the body is, when it is not text at all (None for text in any charset)."""
+    for signature, what in _SIGNATURES:
+        if body.startswith(signature):
+            return f"its bytes start like {what}, not text"
+    head = body[:SNIFF_BYTES]
+    if not head or head.startswith(_UTF16_BOMS):
+        return None
+    controls = len(_CONTROL.findall(head))
+    if controls / len(head) > MAX_CONTROL_SHARE:
+        return (
+            f"{controls} of its first {len(head)} bytes are control bytes (NUL and the like): "
+            "binary data, not text"
+        )
+    return None
+
+
+def visible_text(text: str, is_html: bool) -> str:
+    """The page's text a reader would see: markup, scripts and styles removed."""
+    if not is_html:
+        return text.strip()
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for el in list(doc.iter(*_INVISIBLE)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return re.sub(r"\s+", " ", doc.text_content()).strip()
+
+
+def no_article_verdict(text: str, is_html: bool, drafts: int) -> tuple[str, str]:
+    """`empty` or `not_article`, with why, for a decoded page that gave no article."""
+    seen = visible_text(text, is_html)
+    if not seen:
+        return EMPTY, "the page has no text (only markup, scripts or whitespace)"
+    why = (
+        f"the {drafts} block(s) the reader found were all boilerplate, bylines or spam"
+        if drafts
+        else "no block of it reads as an article (navigation, link lists, page furniture)"
+    )
+    return NOT_ARTICLE, f"{len(seen)} characters of text but no article: {why}"
