@@ -102,6 +102,28 @@ def test_a_page_of_only_boilerplate_lines_is_a_not_article_verdict() -> None:
     assert "characters of text but no article" in cleaning.reason
 
 
+def test_a_section_index_of_links_is_a_not_article_verdict() -> None:
+    links = "".join(
+        f"<li><a href='/news/{i}.html'>关于开展第{i}期医疗器械注册人培训的通知</a></li>"
+        for i in range(20)
+    )
+    html = f"<html><head><title>通知公告</title></head><body><ul>{links}</ul></body></html>"
+    cleaning = page(html.encode())
+    assert (cleaning.articles, cleaning.outcome) == ([], "not_article")
+    assert "link lists" in cleaning.reason
+
+
+def test_an_article_with_links_in_its_text_is_still_an_article() -> None:
+    html = (
+        "<html><body><h1>加强院内感染防控</h1>"
+        f"<p>{BODY}详见<a href='/n/1.html'>关于加强院内感染防控工作的通知</a>。</p>"
+        f"<p>{SECOND}</p><p>相关阅读：<a href='/n/2.html'>全省开展医疗质量安全检查</a></p>"
+        "</body></html>"
+    )
+    [article] = page(html.encode()).articles
+    assert article.title == "加强院内感染防控" and SECOND in article.text
+
+
 def test_every_verdict_is_a_dead_letter_reason_of_the_cleaner() -> None:
     from medwire_common.reasons import DEAD_LETTER_REASONS
 

@@ -20,6 +20,7 @@ from .dom import tokens as _tokens
 from .draft import Draft
 from .page_facts import authors_in, clean_title, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
+from .verdict import is_link_list
 
 _JUNK_TAGS = (
     "script",
@@ -218,6 +219,8 @@ def extract_html(html: str, url: str) -> list[Draft]:
     root = content_root(doc)
     if root is None:
         return _fallback(html, url, when)
+    if is_link_list(root):
+        return []  # a section index or navigation page: `not_article`, see verdict.py
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
     if looks_like_posts(paragraphs):
         posts = split_posts(paragraphs, when)

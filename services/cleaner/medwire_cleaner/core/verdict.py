@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import lxml.html
+from lxml.html import HtmlElement
 
 from medwire_common.reasons import PAGE_VERDICTS
 
@@ -33,6 +34,20 @@ SNIFF_BYTES = 8192
 MAX_CONTROL_SHARE = 0.05
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _INVISIBLE = ("script", "style", "noscript", "template")
+# A block whose text is mostly link text, with less unlinked text than a short paragraph, is a
+# list of links to articles (a section index, a navigation page), not one.
+LINK_LIST_SHARE = 0.6
+LINK_LIST_MAX_UNLINKED = 120
+_SPACE = re.compile(r"\s+")
+
+
+def is_link_list(block: HtmlElement) -> bool:
+    """The page's best block of text is a list of links: the page holds no article."""
+    total = len(_SPACE.sub("", block.text_content()))
+    linked = sum(len(_SPACE.sub("", a.text_content())) for a in block.iter("a"))
+    return (
+        total > 0 and linked / total >= LINK_LIST_SHARE and total - linked < LINK_LIST_MAX_UNLINKED
+    )
 
 
 def binary_reason(body: bytes) -> str | None:
