@@ -4,6 +4,7 @@ came, so it can be replayed), counts it, and cleans the pages after it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +73,12 @@ async def test_cleaner_dead_letters_pages_without_article_with_their_verdict(
         assert [r.key for r in cleaned] and all(r.value for r in cleaned), service.log_tail()
         after = failed_counts(service.metrics_text(), in_topic)
         assert (after["not_article"], after["error_status"]) == (1, 1), after
-        assert index.page_id in service.log_tail(200)  # logged with the page id
+        # Logged with the page id, at info: a page verdict is the web as it is, not a fault.
+        logged = [
+            json.loads(line)
+            for line in service.log_tail(400).splitlines()
+            if index.page_id in line and "sent to" in line
+        ]
+        assert [entry["level"] for entry in logged] == ["info"], service.log_tail()
     finally:
         service.stop()
