@@ -66,6 +66,15 @@ def test_a_body_that_is_not_text_is_a_binary_verdict(body: bytes, what: str) -> 
     assert what in cleaning.reason
 
 
+@pytest.mark.parametrize("wrap", [False, True])
+def test_bytes_that_decode_in_no_charset_are_a_binary_verdict(wrap: bool) -> None:
+    garbage = bytes(range(0x80, 0x100)) * 30  # no control bytes, but text in no charset
+    body = b"<html><body><p>" + garbage + b"</p></body></html>" if wrap else garbage
+    cleaning = page(body)
+    assert (cleaning.articles, cleaning.outcome) == ([], "binary")
+    assert "do not decode in any charset" in cleaning.reason
+
+
 def test_a_gbk_page_with_a_stray_nul_is_text_not_binary() -> None:
     html = f"<html><body><h1>加强院内感染防控</h1><p>{BODY}</p><p>{SECOND}</p></body></html>"
     cleaning = page(html.encode("gbk") + b"\x00", "text/html; charset=gbk")

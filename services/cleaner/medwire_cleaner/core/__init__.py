@@ -29,7 +29,7 @@ from .normalize import (
     to_simplified,
 )
 from .text import extract_text
-from .verdict import BINARY, ERROR_STATUS, binary_reason, no_article_verdict
+from .verdict import BINARY, ERROR_STATUS, binary_reason, no_article_verdict, undecodable_reason
 
 __all__ = ["clean", "clean_page", "Cleaning", "PageTooLarge", "MAX_PAGE_BYTES", "ARTICLES"]
 
@@ -126,6 +126,9 @@ def clean_page(raw: RawPage) -> Cleaning:
         not content_type.startswith("text/plain") and head[:1] == b"<"
     )
     decoded = decode_page(body, content_type, is_html)
+    not_text = undecodable_reason(decoded.text)
+    if not_text:
+        return Cleaning([], BINARY, not_text)
     url = raw.final_url or raw.url
     drafts = extract_html(decoded.text, url) if is_html else extract_text(decoded.text, url)
     page_flags = {"encoding_repaired"} if decoded.repaired else set()

@@ -33,6 +33,10 @@ SNIFF_BYTES = 8192
 # about one in eight. A few per cent is a binary file, not a page with a stray NUL.
 MAX_CONTROL_SHARE = 0.05
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Replacement, private-use and C1 control characters: what bytes that are no text in any
+# charset decode to. Real pages have next to none (an icon font's few private-use glyphs).
+_UNDECODED = re.compile("[\ufffd\ue000-\uf8ff\x80-\x9f]")
+MAX_UNDECODED_SHARE = 0.2
 _INVISIBLE = ("script", "style", "noscript", "template")
 # A block whose text is mostly link text, with less unlinked text than a short paragraph, is a
 # list of links to articles (a section index, a navigation page), not one.
@@ -63,6 +67,19 @@ def binary_reason(body: bytes) -> str | None:
         return (
             f"{controls} of its first {len(head)} bytes are control bytes (NUL and the like): "
             "binary data, not text"
+        )
+    return None
+
+
+def undecodable_reason(text: str) -> str | None:
+    """Why the decoded page is no text (None when it reads as text): the bytes decoded, in the
+    charset that fitted best, mostly to replacement or private-use characters."""
+    sample = _SPACE.sub("", text[:20000])
+    bad = len(_UNDECODED.findall(sample))
+    if sample and bad / len(sample) > MAX_UNDECODED_SHARE:
+        return (
+            f"{bad} of its first {len(sample)} characters do not decode in any charset tried "
+            "(UTF-8, GB18030, Big5, the declared one): binary data or a broken encoding"
         )
     return None
 
