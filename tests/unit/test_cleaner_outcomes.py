@@ -234,3 +234,9 @@ def test_a_long_sentence_without_clause_breaks_is_cut_at_the_bound_with_an_ellip
 
 def test_no_title_can_be_inferred_from_furniture_alone() -> None:
     assert infer_title(["2025-06-16", "责任编辑：王强"]) == ""
+
+
+def test_a_body_paragraph_above_the_first_headline_is_an_article() -> None:
+    cleaning = text_page(f"{BODY}\n全市加强院内感染防控\n{SECOND}")
+    assert [a.title for a in cleaning.articles] == [FIRST_SENTENCE, "全市加强院内感染防控"]
+    assert "title_inferred" in cleaning.articles[0].flags
