@@ -240,3 +240,13 @@ def test_a_body_paragraph_above_the_first_headline_is_an_article() -> None:
     cleaning = text_page(f"{BODY}\n全市加强院内感染防控\n{SECOND}")
     assert [a.title for a in cleaning.articles] == [FIRST_SENTENCE, "全市加强院内感染防控"]
     assert "title_inferred" in cleaning.articles[0].flags
+
+
+def test_an_xhtml_page_that_declares_its_encoding_gives_its_article() -> None:
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body><h1>加强院内感染防控</h1>'
+        f"<p>{BODY}</p><p>{SECOND}</p></body></html>"
+    )
+    [article] = page(html.encode()).articles
+    assert article.title == "加强院内感染防控" and SECOND in article.text

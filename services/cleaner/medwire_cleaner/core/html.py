@@ -9,12 +9,12 @@ import re
 from collections import defaultdict
 from datetime import date
 
-import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
 from .dates import parse_date
 from .dom import cjk_count as _cjk
+from .dom import parse_document
 from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
@@ -204,9 +204,8 @@ def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
 
 
 def extract_html(html: str, url: str) -> list[Draft]:
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
+    doc = parse_document(html)
+    if doc is None:
         return []
     facts = read_page_facts(doc, url)
     when = facts.published_at

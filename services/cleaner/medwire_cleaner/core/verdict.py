@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml.html import HtmlElement
 
 from medwire_common.reasons import PAGE_VERDICTS
+
+from .dom import parse_document
 
 ERROR_STATUS, BINARY, EMPTY, NOT_ARTICLE = "error_status", "binary", "empty", "not_article"
 assert {ERROR_STATUS, BINARY, EMPTY, NOT_ARTICLE} == PAGE_VERDICTS  # one list, kept in common
@@ -88,9 +89,8 @@ def visible_text(text: str, is_html: bool) -> str:
     """The page's text a reader would see: markup, scripts and styles removed."""
     if not is_html:
         return text.strip()
-    try:
-        doc = lxml.html.document_fromstring(text)
-    except (ValueError, lxml.etree.ParserError):
+    doc = parse_document(text)
+    if doc is None:
         return ""
     for el in list(doc.iter(*_INVISIBLE)):
         if el.getparent() is not None:
