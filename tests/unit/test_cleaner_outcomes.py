@@ -57,6 +57,7 @@ def test_an_error_status_page_is_an_error_status_verdict_naming_the_status() -> 
     [
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "PNG"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"1 0 obj\n" * 50, "PDF"),
+        (b"RIFF\x24\x08\x00\x00WEBPVP8 " + b"\xaa" * 500, "WebP"),
         (struct.pack("<64I", *range(64)) * 20, "control bytes"),
     ],
 )
@@ -134,9 +135,10 @@ def test_an_article_with_links_in_its_text_is_still_an_article() -> None:
 
 
 def test_every_verdict_is_a_dead_letter_reason_of_the_cleaner() -> None:
+    from medwire_cleaner.core.verdict import BINARY, EMPTY, ERROR_STATUS, NOT_ARTICLE
     from medwire_common.reasons import DEAD_LETTER_REASONS
 
-    assert PAGE_VERDICTS == {"error_status", "binary", "empty", "not_article"}
+    assert PAGE_VERDICTS == {ERROR_STATUS, BINARY, EMPTY, NOT_ARTICLE}
     assert PAGE_VERDICTS <= DEAD_LETTER_REASONS["cleaner"]
 
 

@@ -8,12 +8,10 @@ import re
 
 from lxml.html import HtmlElement
 
-from medwire_common.reasons import PAGE_VERDICTS
-
 from .dom import parse_document
 
+# The names of PAGE_VERDICTS (the list lives in common, for the shell's metrics and alert).
 ERROR_STATUS, BINARY, EMPTY, NOT_ARTICLE = "error_status", "binary", "empty", "not_article"
-assert {ERROR_STATUS, BINARY, EMPTY, NOT_ARTICLE} == PAGE_VERDICTS  # one list, kept in common
 
 # The first bytes of formats a crawler may be served instead of a page (a wrong content type,
 # an image behind an article URL, a download).
@@ -26,8 +24,8 @@ _SIGNATURES = (
     (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
     (b"\x1f\x8b", "gzip-compressed data"),
-    (b"RIFF", "a RIFF file (WebP image, WAV, AVI)"),
 )
+_RIFF_KINDS = {b"WEBP": "a WebP image", b"WAVE": "a WAV sound", b"AVI ": "an AVI video"}
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 SNIFF_BYTES = 8192
 # Text in any charset has no control bytes besides tab, newlines and form feed; binary data has
@@ -60,6 +58,8 @@ def binary_reason(body: bytes) -> str | None:
     for signature, what in _SIGNATURES:
         if body.startswith(signature):
             return f"its bytes start like {what}, not text"
+    if body.startswith(b"RIFF") and body[8:12] in _RIFF_KINDS:
+        return f"its bytes start like {_RIFF_KINDS[body[8:12]]}, not text"
     head = body[:SNIFF_BYTES]
     if not head or head.startswith(_UTF16_BOMS):
         return None
