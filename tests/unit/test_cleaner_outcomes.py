@@ -211,6 +211,19 @@ def test_inferred_title_skips_dates_bylines_and_labels() -> None:
     assert infer_title([*furniture, "医院开设夜间门诊。"]) == "医院开设夜间门诊"
 
 
+def test_inferred_title_skips_labels_and_link_lines() -> None:
+    assert infer_title(["话题", "官网：https://example.test/a", "医院开设夜间门诊。"]) == (
+        "医院开设夜间门诊"
+    )
+
+
+@pytest.mark.parametrize(
+    "attribution", ["据市政府网站消息，", "据中国地震台网正式测定，", "某某网记者王强5月13日报道："]
+)
+def test_inferred_title_says_what_happened_not_who_reported_it(attribution: str) -> None:
+    assert infer_title([f"{attribution}本市发生3.2级地震。"]) == "本市发生3.2级地震"
+
+
 @pytest.mark.parametrize(
     "dateline", ["本报讯（记者 王强）", "新华社北京3月5日电 ", "（法新社巴黎19日電） ", "某某网讯 "]
 )

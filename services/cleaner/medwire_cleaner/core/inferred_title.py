@@ -18,12 +18,19 @@ _FURNITURE = re.compile(
     r"|^(?:发布|更新|发表)?(?:时间|日期)\s*[:：]"
     r"|^(?:来源|作者|记者|编辑|责任编辑|通讯员|摄影|供稿|文/|图/|浏览|阅读|点击|字号|分享)"
     r"|^[■●◆▲▼★☆※>]"
+    r"|.*(?:https?://|www\.)"  # a link line (`官网：https://…`), never a headline
 )
+MIN_WORDS_CHARS = 4  # a line shorter than this (`话题`, `近日，`) is a label or a cut, not a title
 # A dateline is not the story: `本报讯(记者 王强)`, `新浪财经讯 `, `新华社北京3月5日电`,
 # `(法新社羅馬19日電)` (traditional: the title is made before the text is simplified).
 _DATELINE = re.compile(
     r"^[(（]?(?:本报讯|\S{1,8}讯(?=[\s(（])|\S{2,6}社\S{0,10}[电電]|\S{0,8}\d{1,2}月\d{1,2}日[电電])"
     r"[)）]?\s*(?:[(（][^()（）]{0,30}[)）])?\s*"
+)
+# Who said it is not what happened: `据新华社消息，`, `据中国地震台网正式测定，`, `东方网记者X报道：`.
+_ATTRIBUTION = re.compile(
+    r"^(?:据|根据)[^，,。：:]{2,30}(?:消息|报道|介绍|了解|测定|统计|通报|显示)[，,:：]\s*"
+    r"|^[^，,。：:]{0,16}记者[^，,。：:]{1,16}报道[:：，,]\s*"
 )
 # What a title does not start or end with (closing brackets and quotes may end one: `（附全文）`).
 _LEAD = "，,；;：:、。.—-–·•…　 \t)）]】》」』”’"
@@ -35,8 +42,11 @@ def infer_title(paragraphs: list[str]) -> str:
     is long; "" when no paragraph has words to make one."""
     for paragraph in paragraphs:
         text = _trim(_DATELINE.sub("", paragraph.strip(), count=1))
-        if len(text) < 2 or _FURNITURE.match(text):
+        if len(text) < MIN_WORDS_CHARS or _FURNITURE.match(text):
             continue
+        told = _trim(_ATTRIBUTION.sub("", text, count=1))
+        if len(told) >= MIN_CLAUSE_CHARS:
+            text = told
         return _bounded(_first_sentence(text))
     return ""
 
