@@ -6,6 +6,9 @@ medwire enqueue-crawl [SOURCE...]  puts crawl requests on crawl.requests
 medwire openapi [--out FILE]       the API's OpenAPI document, for client generation
 """
 
+# Only the standard library is imported here: the cores (the cleaner pulls in trafilatura, and
+# datasketch pulls in scipy; the extractor jieba) take seconds to import, so each command imports
+# what it uses when it runs, and `medwire --help` answers at once.
 from __future__ import annotations
 
 import argparse
@@ -13,14 +16,14 @@ import asyncio
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medwire_cleaner.core import clean
-from medwire_common.dedup import DuplicateIndex
-from medwire_common.schemas import CleanArticle, CrawlRequest, EnrichedArticle, RawPage, Source
-from medwire_extractor.core import extract
+if TYPE_CHECKING:
+    from medwire_common.dedup import DuplicateIndex
+    from medwire_common.schemas import RawPage
 
 CONTENT_TYPES = {
     ".html": "text/html",
@@ -28,9 +31,21 @@ CONTENT_TYPES = {
     ".shtml": "text/html",
     ".txt": "text/plain",
 }
+# `medwire process` exits with this when any file failed (could not be read, or the cleaner
+# failed on it); a page read and judged to hold no article is an answer, not a failure.
+FILE_FAILED = 1
+PROCESS_EPILOG = """\
+On stderr, one line per file: `FILE: 2 articles`, `FILE: no article (VERDICT: why)` (an error
+page, a binary file, an empty page, or text that is no article: not a failure, the page was read
+and judged), or `FILE: failed: why`. A file fails when it is missing, is not a regular file,
+cannot be read, or the cleaner fails on it (e.g. over 8 MB); the other files are processed all
+the same, and the exit status is 1 if any file failed, 0 otherwise (2 for a usage error).
+"""
 
 
 def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
+    from medwire_common.schemas import RawPage
+
     body = path.read_bytes()
     ctype = CONTENT_TYPES.get(path.suffix.lower()) or (
         "text/html" if body.lstrip()[:1] == b"<" else "text/plain"
@@ -38,25 +53,77 @@ def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
     return RawPage.of(url, body, ctype, fetched_at)
 
 
+@dataclass
+class FileOutcome:
+    """What became of one input file: its records, and the line that reports it on stderr."""
+
+    path: Path
+    report: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    failed: bool = False
+
+
+def process_file(path: Path, url: str, fetched_at: datetime, index: DuplicateIndex) -> FileOutcome:
+    """Clean and extract one file; near-duplicates among the files of one run (`index`) share
+    `dup_cluster`."""
+    from medwire_cleaner.core import PageTooLarge, clean_page
+    from medwire_extractor.core import extract
+
+    if not path.is_file():
+        why = "no such file" if not path.exists() else "not a regular file"
+        return FileOutcome(path, f"failed: {why}", failed=True)
+    try:
+        raw = raw_page_from_file(path, url, fetched_at)
+    except OSError as exc:
+        return FileOutcome(path, f"failed: cannot read it ({exc.strerror or exc})", failed=True)
+    try:
+        cleaning = clean_page(raw)
+    except PageTooLarge as exc:
+        return FileOutcome(path, f"failed: {exc}", failed=True)
+    if not cleaning.articles:
+        return FileOutcome(path, f"no article ({cleaning.outcome}: {cleaning.reason})")
+    records = []
+    for article in cleaning.articles:
+        enriched = extract(article)
+        enriched.dup_cluster = index.assign(
+            enriched.article_id,
+            enriched.minhash,
+            enriched.content_hash or enriched.dup_cluster or "",
+        )
+        records.append(enriched.model_dump(mode="json"))
+    count = len(records)
+    return FileOutcome(path, f"{count} article{'s' if count > 1 else ''}", records)
+
+
 def process_files(
     files: Iterable[Path], urls: dict[str, str], default_url: str | None, fetched_at: datetime
-) -> Iterator[dict[str, Any]]:
-    """Clean and extract each file; the files are one batch, so near-duplicates among them
+) -> Iterator[FileOutcome]:
+    """Each file's outcome, in order; the files are one batch, so near-duplicates among them
     share `dup_cluster`."""
+    from medwire_common.dedup import DuplicateIndex
+
     index = DuplicateIndex()
     for path in files:
         url = urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri()
-        for article in clean(raw_page_from_file(path, url, fetched_at)):
-            enriched = extract(article)
-            enriched.dup_cluster = index.assign(
-                enriched.article_id,
-                enriched.minhash,
-                enriched.content_hash or enriched.dup_cluster or "",
-            )
-            yield enriched.model_dump(mode="json")
+        yield process_file(path, url, fetched_at, index)
+
+
+def run_process(outcomes: Iterable[FileOutcome]) -> int:
+    """Write each file's records on stdout and its report on stderr; the exit status."""
+    failed = 0
+    for outcome in outcomes:
+        for record in outcome.records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.flush()  # a file's records before its report, in a terminal too
+        print(f"{outcome.path}: {outcome.report}", file=sys.stderr, flush=True)
+        failed += outcome.failed
+    return FILE_FAILED if failed else 0
 
 
 def extract_lines(lines: Iterable[str], fetched_at: datetime) -> Iterator[dict[str, Any]]:
+    from medwire_common.schemas import CleanArticle, Source
+    from medwire_extractor.core import extract
+
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -81,16 +148,16 @@ def extract_lines(lines: Iterable[str], fetched_at: datetime) -> Iterator[dict[s
         yield {"id": ident, **extract(article).model_dump(mode="json")}
 
 
-RECORDS = {
-    "raw-page": RawPage,
-    "clean-article": CleanArticle,
-    "enriched-article": EnrichedArticle,
-    "crawl-request": CrawlRequest,
-}
-
-
 def record_schemas() -> dict[str, dict[str, Any]]:
-    return {name: model.model_json_schema() for name, model in RECORDS.items()}
+    from medwire_common.schemas import CleanArticle, CrawlRequest, EnrichedArticle, RawPage
+
+    records = {
+        "raw-page": RawPage,
+        "clean-article": CleanArticle,
+        "enriched-article": EnrichedArticle,
+        "crawl-request": CrawlRequest,
+    }
+    return {name: model.model_json_schema() for name, model in records.items()}
 
 
 def write_schemas(out: Path) -> None:
@@ -101,6 +168,7 @@ def write_schemas(out: Path) -> None:
 
 
 async def enqueue_crawl(names: list[str]) -> int:
+    from medwire_common.schemas import CrawlRequest
     from medwire_common.settings import CommonSettings
     from medwire_common.sources import load_sources
     from medwire_common.stage import new_producer
@@ -146,10 +214,15 @@ def main(argv: list[str] | None = None) -> None:
         prog="medwire", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("process", help="clean + extract saved pages, one enriched record per line")
+    p = sub.add_parser(
+        "process",
+        help="clean + extract saved pages, one enriched record per line",
+        epilog=PROCESS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("files", nargs="+", type=Path)
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--url", help="the URL the page(s) came from")
+    group.add_argument("--url", help="the URL the page came from (one file only)")
     group.add_argument("--url-map", type=Path, help="JSON object: file name or path → URL")
     p.add_argument("--fetched-at", help="ISO timestamp (default: now)")
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
@@ -179,14 +252,15 @@ def main(argv: list[str] | None = None) -> None:
         else datetime.now(UTC)
     )
     if args.command == "process":
-        missing = [str(f) for f in args.files if not f.is_file()]
-        if missing:
-            raise SystemExit(f"medwire process: no such file: {', '.join(missing)}")
+        if args.url and len(args.files) > 1:
+            p.error(
+                f"--url gives one URL to all {len(args.files)} files, so their articles would "
+                "get the same ids and overwrite each other: give each file its URL with "
+                "--url-map MAP.json (file name or path → URL), or run one file at a time"
+            )
         urls = json.loads(args.url_map.read_text(encoding="utf-8")) if args.url_map else {}
-        records = process_files(args.files, urls, args.url, fetched_at)
-    else:
-        records = extract_lines(sys.stdin, fetched_at)
-    for record in records:
+        sys.exit(run_process(process_files(args.files, urls, args.url, fetched_at)))
+    for record in extract_lines(sys.stdin, fetched_at):
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

@@ -4,6 +4,7 @@ and they cover every alert — a case where it fires on a series Prometheus had 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +48,21 @@ def test_every_alert_is_shown_firing_on_a_fresh_series_and_staying_silent() -> N
         ]
         assert fresh_and_firing, f"{name}: no case where it fires on a series that was absent"
         assert silent, f"{name}: no case where it stays silent"
+
+
+def test_the_dead_letter_alert_ignores_exactly_the_cleaners_page_verdicts() -> None:
+    """Every selector of the dead-letter alert leaves out the same reasons, and those are the
+    page verdicts (a reason added to one list and not the other would page someone for a 404,
+    or silence a real fault)."""
+    from medwire_common.reasons import PAGE_VERDICTS
+
+    groups = yaml.safe_load(RULES.read_text(encoding="utf-8"))["groups"]
+    [expr] = [
+        r["expr"] for g in groups for r in g["rules"] if r.get("alert") == "MedwireDeadLetters"
+    ]
+    selectors = re.findall(r"\{__name__=~\"medwire_\.\*_records_failed_total\"[^}]*\}", expr)
+    excluded = [re.findall(r'reason!~"([^"]*)"', s) for s in selectors]
+    # The `unless … offset` side needs no filter: it only removes series from the left side.
+    filtered = [set(e[0].split("|")) for e in excluded if e]
+    assert len(filtered) == 2, f"expected the new-series and increase() selectors filtered: {expr}"
+    assert all(f == PAGE_VERDICTS for f in filtered), (filtered, sorted(PAGE_VERDICTS))

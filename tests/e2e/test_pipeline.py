@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from medwire_common.ids import article_id, canonical_url
-from medwire_common.schemas import CrawlRequest
+from medwire_common.schemas import CrawlRequest, RawPage
 from tests.support import (
     ServiceProcess,
     consume,
@@ -135,7 +135,13 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
         f"{fixture_site}/news/2025/0602/broken.html"
     }
     assert {headers_of(r)["medwire-error-reason"] for r in failed} == {"fetch_failed"}
-    for topic in ("pages.raw", "articles.clean", "articles.enriched"):
+    # The page that answers 404 holds no article: the cleaner's verdict on it, not a loss.
+    verdicts = await consume(kafka, f"{topic_prefix}pages.raw.dlq", lambda rs: False, timeout=2)
+    assert {
+        (RawPage.model_validate_json(r.value).url, headers_of(r)["medwire-error-reason"])
+        for r in verdicts
+    } == {(f"{fixture_site}/news/2025/0601/missing.html", "error_status")}
+    for topic in ("articles.clean", "articles.enriched"):
         assert await consume(kafka, f"{topic_prefix}{topic}.dlq", lambda rs: False, timeout=2) == []
 
 

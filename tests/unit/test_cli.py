@@ -70,7 +70,70 @@ def test_extract_jsonl_keeps_ids_and_finds_money() -> None:
 
 def test_missing_file_is_a_clear_error() -> None:
     done = medwire("process", "no/such/page.html")
-    assert done.returncode != 0 and "no such file: no/such/page.html" in done.stderr
+    assert done.returncode == 1 and "no/such/page.html: failed: no such file" in done.stderr
+
+
+EPAPER = SITE / "epaper/2025-08/01/node_01.html"
+GBK_PAGE = SITE / "news/2025/0710/zhuce.html"
+
+
+def test_process_reports_each_files_outcome_on_stderr(tmp_path) -> None:
+    furniture = tmp_path / "furniture.txt"
+    furniture.write_text("责任编辑：王强\n上一篇：关于开展义诊活动的通知\n打印本页 关闭窗口\n")
+    done = medwire("process", str(EPAPER), str(furniture), str(GBK_PAGE))
+    assert done.returncode == 0, done.stderr  # a page with no article is a verdict, not a failure
+    epaper, no_article, gbk = done.stderr.splitlines()
+    assert (epaper, gbk) == (f"{EPAPER}: 3 articles", f"{GBK_PAGE}: 1 article")
+    assert no_article.startswith(f"{furniture}: no article (not_article: ")
+    assert "characters of text but no article" in no_article and no_article.endswith(")")
+    assert len(done.stdout.splitlines()) == 4
+
+
+def test_process_goes_on_past_missing_and_unreadable_files_and_exits_non_zero(tmp_path) -> None:
+    missing = tmp_path / "gone.html"
+    done = medwire("process", str(missing), str(tmp_path), str(GBK_PAGE))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"{missing}: failed: no such file",
+        f"{tmp_path}: failed: not a regular file",
+        f"{GBK_PAGE}: 1 article",
+    ]
+    (record,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert "山西省药品监督管理局" in record["text"]
+
+
+def test_process_refuses_one_url_for_several_files() -> None:
+    done = medwire("process", str(EPAPER), str(GBK_PAGE), "--url", "http://x.test/a.html")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--url gives one URL to all 2 files" in done.stderr and "--url-map" in done.stderr
+
+
+def test_process_help_says_what_a_failed_file_is() -> None:
+    done = medwire("process", "--help")
+    assert done.returncode == 0
+    assert "exit status is 1 if any file failed" in done.stdout
+    assert "not a failure" in done.stdout
+
+
+HEAVY = ("scipy", "datasketch", "jieba", "trafilatura", "medwire_cleaner", "medwire_extractor")
+
+
+def test_help_imports_none_of_the_cores_or_their_heavy_libraries() -> None:
+    probe = (
+        "import json, sys\n"
+        "from medwire_cli.__main__ import main\n"
+        "for argv in (['--help'], ['process', '--help']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit as exc:\n"
+        "        assert exc.code == 0, exc.code\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 def test_openapi_prints_the_api_document_with_its_filters() -> None:

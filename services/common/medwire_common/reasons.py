@@ -15,9 +15,16 @@ ANY_STAGE = frozenset({"invalid_record", "unexpected_error", "output_too_large"}
 # of their URL on crawl.requests.dlq; counted per source too.
 FETCH_FAILURES = frozenset({"fetch_failed", "oversized_page", "refused_target"})
 
+# The cleaner's verdicts on a page that holds no article: an error page (non-2xx status), a
+# binary body (an image, a PDF, NUL-heavy bytes), a page without text, and text that is no
+# article (navigation, link lists, boilerplate). Dead-lettered so that each can be found and
+# replayed, but routine on the web: the MedwireDeadLetters alert does not fire on them
+# (deploy/prometheus/alerts.yml lists them; a unit test keeps the two lists equal).
+PAGE_VERDICTS = frozenset({"error_status", "binary", "empty", "not_article"})
+
 DEAD_LETTER_REASONS: dict[str, frozenset[str]] = {
     "crawler": ANY_STAGE | FETCH_FAILURES | {"invalid_request", "unknown_source"},
-    "cleaner": ANY_STAGE | {"page_too_large"},
+    "cleaner": ANY_STAGE | PAGE_VERDICTS | {"page_too_large"},
     "extractor": ANY_STAGE,
     "api": ANY_STAGE | {"rejected_by_database"},
 }

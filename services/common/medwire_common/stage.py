@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from .lifetime import die_with_parent
 from .logs import configure_logging
 from .metrics import StageMetrics, start_http_server
+from .reasons import PAGE_VERDICTS
 from .settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -396,7 +397,11 @@ class Stage:
     ) -> asyncio.Future[Any]:
         assert self.producer is not None
         detail = str(failure)
-        log.error(
+        # A page verdict (a 404, a page with no article) is the web as it is, not a failure of
+        # the record or the stage: logged at info, still dead-lettered and counted.
+        level = logging.INFO if failure.reason in PAGE_VERDICTS else logging.ERROR
+        log.log(
+            level,
             "%s: record %s[%d]@%d failed: %s; sent to %s",
             self.service,
             record.topic,

@@ -1,12 +1,16 @@
-"""The cleaner's pure core: `clean(raw) -> list[CleanArticle]`. No network, no clock, no Kafka.
+"""The cleaner's pure core: `clean_page(raw) -> Cleaning` (`clean(raw)` is its articles). No
+network, no clock, no Kafka.
 
 bytes → text (charset repaired) → drafts (HTML reader or plain-text reader) → normalised
 articles (pinyin glosses, full-width, traditional → simplified, spam, repeats, bylines) + flags.
+A page with no article gets a verdict with a reason instead (`verdict.py`): nothing is lost
+silently.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from medwire_common.dedup import content_hash
 from medwire_common.ids import article_id, canonical_url, domain_of
@@ -16,6 +20,7 @@ from .decode import decode_page
 from .draft import Draft
 from .fingerprint import minhash_signature
 from .html import extract_html
+from .inferred_title import infer_title
 from .normalize import (
     clean_paragraphs,
     normalize_chars,
@@ -24,8 +29,9 @@ from .normalize import (
     to_simplified,
 )
 from .text import extract_text
+from .verdict import BINARY, ERROR_STATUS, binary_reason, no_article_verdict, undecodable_reason
 
-__all__ = ["clean", "PageTooLarge", "MAX_PAGE_BYTES"]
+__all__ = ["clean", "clean_page", "Cleaning", "PageTooLarge", "MAX_PAGE_BYTES", "ARTICLES"]
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 LOW_TEXT_CHARS = 80
@@ -33,8 +39,21 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _TRUNCATION = re.compile(r"[(（]\s*(?:下转|转下|转第|未完待续)")
 
 
+ARTICLES = "articles"  # the outcome of a page that gave at least one article
+
+
 class PageTooLarge(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """What became of one page: its articles, or none with a verdict (`verdict.py`: one of
+    `medwire_common.reasons.PAGE_VERDICTS`) and why, in words."""
+
+    articles: list[CleanArticle]
+    outcome: str = ARTICLES
+    reason: str = ""
 
 
 def _language(text: str) -> str:
@@ -50,6 +69,12 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
         return None
     flags = set(draft.flags) | cleaned.flags | page_flags
     title = normalize_chars(remove_pinyin_glosses(draft.title))
+    if not title:
+        # The page names no title: the body is kept, titled by its own first sentence.
+        title = infer_title(cleaned.paragraphs)
+        flags.add("title_inferred")
+        if not title:
+            return None
     subtitle = normalize_chars(draft.subtitle) if draft.subtitle else None
     authors = list(dict.fromkeys(draft.authors + cleaned.authors))
     originals: dict[str, str] = {}
@@ -79,12 +104,20 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
 
 
 def clean(raw: RawPage) -> list[CleanArticle]:
-    """Turn one fetched page into zero or more clean articles (zero for error pages)."""
+    """Turn one fetched page into zero or more clean articles (`clean_page` says why zero)."""
+    return clean_page(raw).articles
+
+
+def clean_page(raw: RawPage) -> Cleaning:
+    """Turn one fetched page into its articles, or a verdict on why it has none."""
     if not 200 <= raw.status < 300:
-        return []
+        return Cleaning([], ERROR_STATUS, f"HTTP status {raw.status}: an error page, not content")
     body = raw.body
     if len(body) > MAX_PAGE_BYTES:
         raise PageTooLarge(f"page is {len(body)} bytes, over the {MAX_PAGE_BYTES}-byte limit")
+    not_text = binary_reason(body)
+    if not_text:
+        return Cleaning([], BINARY, not_text)
     content_type = (
         raw.headers.get("content-type") or raw.headers.get("Content-Type") or ""
     ).lower()
@@ -93,6 +126,9 @@ def clean(raw: RawPage) -> list[CleanArticle]:
         not content_type.startswith("text/plain") and head[:1] == b"<"
     )
     decoded = decode_page(body, content_type, is_html)
+    not_text = undecodable_reason(decoded.text)
+    if not_text:
+        return Cleaning([], BINARY, not_text)
     url = raw.final_url or raw.url
     drafts = extract_html(decoded.text, url) if is_html else extract_text(decoded.text, url)
     page_flags = {"encoding_repaired"} if decoded.repaired else set()
@@ -105,7 +141,7 @@ def clean(raw: RawPage) -> list[CleanArticle]:
     articles: list[CleanArticle] = []
     for draft in drafts:
         finished = finish(draft, page_flags)
-        if finished is None or not finished[0].title:
+        if finished is None:
             continue
         d, originals = finished
         text = "\n".join(d.paragraphs)
@@ -134,4 +170,7 @@ def clean(raw: RawPage) -> list[CleanArticle]:
                 **originals,
             )
         )
-    return articles
+    if not articles:
+        outcome, reason = no_article_verdict(decoded.text, is_html, len(drafts))
+        return Cleaning([], outcome, reason)
+    return Cleaning(articles)

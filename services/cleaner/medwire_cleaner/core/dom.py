@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 from lxml.html import HtmlElement
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPLIT_TOKENS = re.compile(r"[\s_\-]+")
 _NO_TOKENS: frozenset[str] = frozenset()
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def parse_document(html: str) -> HtmlElement | None:
+    """The page's DOM, or None when there is none to build (no markup at all). An XHTML page's
+    `<?xml … encoding="utf-8"?>` goes first: lxml refuses a str that declares an encoding, and
+    the text is already decoded."""
+    try:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    except (ValueError, lxml.etree.ParserError):
+        return None
 
 
 def text_of(el: HtmlElement | None) -> str:

@@ -9,17 +9,18 @@ import re
 from collections import defaultdict
 from datetime import date
 
-import lxml.html
 import trafilatura
 from lxml.html import HtmlElement
 
 from .dates import parse_date
 from .dom import cjk_count as _cjk
+from .dom import parse_document
 from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
 from .page_facts import authors_in, clean_title, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
+from .verdict import is_link_list
 
 _JUNK_TAGS = (
     "script",
@@ -203,9 +204,8 @@ def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
 
 
 def extract_html(html: str, url: str) -> list[Draft]:
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
+    doc = parse_document(html)
+    if doc is None:
         return []
     facts = read_page_facts(doc, url)
     when = facts.published_at
@@ -218,6 +218,8 @@ def extract_html(html: str, url: str) -> list[Draft]:
     root = content_root(doc)
     if root is None:
         return _fallback(html, url, when)
+    if is_link_list(root):
+        return []  # a section index or navigation page: `not_article`, see verdict.py
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
     if looks_like_posts(paragraphs):
         posts = split_posts(paragraphs, when)

@@ -149,10 +149,13 @@ def _epaper(blocks: list[str], when: date | None) -> list[Draft]:
             ):
                 drafts[-1].subtitle = b  # a lede printed under the headline
                 continue
-        if drafts:
-            drafts[-1].paragraphs.append(b)
-            if truncated:
-                drafts[-1].flags.add("truncated")
+        if not drafts:
+            # The page opens with its body, no headline above it: still an article, titled
+            # later from its first sentence (`title_inferred`).
+            drafts.append(Draft(title="", paragraphs=[], published_at=when))
+        drafts[-1].paragraphs.append(b)
+        if truncated:
+            drafts[-1].flags.add("truncated")
     if truncated and drafts:
         drafts[-1].flags.add("truncated")
     for d in drafts:
