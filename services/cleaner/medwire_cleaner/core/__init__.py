@@ -52,6 +52,7 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
     title = normalize_chars(remove_pinyin_glosses(draft.title))
     subtitle = normalize_chars(draft.subtitle) if draft.subtitle else None
     authors = list(dict.fromkeys(draft.authors + cleaned.authors))
+    editors = [e for e in dict.fromkeys(draft.editors + cleaned.editors) if e not in authors]
     originals: dict[str, str] = {}
     simple_text, converted = to_simplified(text)
     if converted:
@@ -59,6 +60,7 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
         text, title = simple_text, simplify(title)
         subtitle = simplify(subtitle) if subtitle else None
         authors = [simplify(a) for a in authors]
+        editors = [simplify(e) for e in editors]
         flags.add("traditional_converted")
     if len(text) < LOW_TEXT_CHARS:
         flags.add("low_text")
@@ -69,6 +71,7 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
         paragraphs=text.split("\n"),
         published_at=draft.published_at,
         authors=authors,
+        editors=editors,
         subtitle=subtitle,
         flags=flags,
         published_time=draft.published_time,
@@ -124,6 +127,7 @@ def clean(raw: RawPage) -> list[CleanArticle]:
                 fetched_at=raw.fetched_at,
                 published_time=d.published_time,
                 authors=d.authors,
+                editors=d.editors,
                 origin=d.origin,
                 captions=d.captions,
                 text=text,

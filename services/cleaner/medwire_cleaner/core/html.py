@@ -233,6 +233,7 @@ def extract_html(html: str, url: str) -> list[Draft]:
             paragraphs=paragraphs,
             published_at=when,
             authors=facts.authors,
+            editors=facts.editors,
             flags=flags,
             published_time=facts.published_time,
             origin=facts.origin,

@@ -3,34 +3,47 @@ title candidates — read in one pass before the page's chrome is pruned away.""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from lxml.html import HtmlElement
 
+from .bylines import Byline, is_name, labelled_byline, merged, read_byline
 from .dates import date_from_url, parse_date, parse_time
-from .dom import cjk_count, metas, text_of, tokens
+from .dom import metas, text_of, tokens
+from .furniture import is_headline, without_info_tail
 
+# Meta tags that carry the publication time, most trusted first (`apub:time` is Toutiao's,
+# `pubdate`/`publishdate` older CMSs', `datepublished` schema.org microdata).
 DATE_METAS = (
     "article:published_time",
     "og:published_time",
+    "og:release_date",
+    "article:published",
+    "apub:time",
+    "datepublished",
     "pubdate",
     "publishdate",
+    "publish-date",
     "publish_date",
     "publishtime",
+    "pubtime",
+    "weibo:article:create_at",
     "dc.date",
     "dc.date.issued",
     "date",
     "created",
 )
 _DATE_LINE = re.compile(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*(\S+)")
-_ORIGIN = re.compile(r"(?:来源|稿源|转载自)\s*[:：]\s*([^\s|｜:：]{2,20})")
-_BYLINE_WORDS = re.compile(r"^[■●◆▲\s]+|(?:本报)?(?:记者|通讯员|作者|文/|文|摄影|编辑)[:：\s]*")
-_LABELLED_AUTHORS = re.compile(
-    r"(?:作者|记者|撰稿|文/)\s*[:：]?\s*((?:[\u4e00-\u9fff]{2,3}(?:[\s、,，]+|$)){1,4})"
+_ORIGIN = re.compile(
+    r"(?:来源|稿源|转载自)\s*[:：]\s*([^\s|｜:：]{2,20}?)(?=[\s|｜]|(?:19|20)\d{2}\s*[-/.年]|$)"
 )
-_NOT_NAMES = frozenset("字号 来源 发布 时间 分享 编辑 责任 通讯员 浏览 阅读 本报 记者".split())
+_BYLINE_MARKS = re.compile(r"^[■●◆▲\s]+")
+# How far after the headline a bare date still belongs to it (the info line under the title).
+NEAR_TITLE_CHARS = 160
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|-{1,2}|—{1,2}|–)\s*")
 INFO_TOKENS = frozenset(
     {"date", "time", "info", "meta", "masthead", "pubtime", "publish", "source"}
@@ -49,40 +62,83 @@ class PageFacts:
     published_time: str | None = None
     origin: str | None = None
     authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     head_title: str = ""
     og_title: str | None = None
+    ld_headline: str | None = None
     site_name: str = ""
 
 
-def names_in(raw: str) -> list[str]:
-    parts = re.split(r"[\s、,，()（）]+", raw)
-    return [n for n in parts if 2 <= len(n) <= 4 and cjk_count(n) == len(n) and n not in _NOT_NAMES]
+def byline_of(text: str) -> Byline:
+    """The names in a byline element (`class="author"`): `作者:张三 编辑:李四`, `张三 李四`, `■ 张三`."""
+    text = _BYLINE_MARKS.sub("", text)
+    found = read_byline(text) or labelled_byline(text)
+    if found.authors or found.editors:
+        return found
+    return Byline(authors=[n for n in re.split(r"[\s、,，()（）]+", text) if is_name(n)])
 
 
 def byline_names(text: str) -> list[str]:
-    return names_in(_BYLINE_WORDS.sub(" ", text))
+    return byline_of(text).authors
 
 
-def title_candidates(doc: HtmlElement) -> list[str]:
-    found = [text_of(h) for h in doc.iter("h1")]
+def _title_elements(doc: HtmlElement) -> list[HtmlElement]:
+    found = list(doc.iter("h1"))
     for el in doc.iter("div", "h2", "p", "span", "td"):
         t = tokens(el)
         if t & TITLE_TOKENS and not t & NOT_TITLE_TOKENS:
-            found.append(text_of(el))
-    return [t for t in found if 4 <= len(t) <= 120]
+            found.append(el)
+    return found
+
+
+def title_candidates(doc: HtmlElement) -> list[str]:
+    """Headline-like blocks (`<h1>`, `class="title"`), with an info line they enclose cut off and
+    page furniture (breadcrumbs, `招聘热线:…`, `来源:…` lines, captions) left out."""
+    found = [without_info_tail(text_of(el)) for el in _title_elements(doc)]
+    return [t for t in found if 4 <= len(t) <= 120 and is_headline(t)]
+
+
+def json_ld(doc: HtmlElement) -> dict[str, Any]:
+    """The article object of the page's JSON-LD (`NewsArticle`, `Article`…), or {}."""
+    for script in doc.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue  # broken JSON-LD is common and only means this signal is absent
+        items = data if isinstance(data, list) else [data]
+        items += [g for i in items if isinstance(i, dict) for g in i.get("@graph", [])]
+        for item in items:
+            if isinstance(item, dict) and ("headline" in item or "datePublished" in item):
+                return item
+    return {}
+
+
+def _ld_authors(item: dict[str, Any]) -> list[str]:
+    authors = item.get("author") or []
+    authors = authors if isinstance(authors, list) else [authors]
+    names = [a.get("name") if isinstance(a, dict) else a for a in authors]
+    return [n for n in names if isinstance(n, str) and is_name(n.strip())]
 
 
 def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
     meta = metas(doc)
+    ld = json_ld(doc)
     info: list[str] = [meta[k] for k in DATE_METAS if k in meta]
+    info += [str(ld["datePublished"])] if ld.get("datePublished") else []
+    headline = ld.get("headline")
     facts = PageFacts(
         head_title=text_of(doc.find(".//title")),
         og_title=meta.get("og:title"),
+        ld_headline=headline.strip() if isinstance(headline, str) else None,
         site_name=meta.get("og:site_name", ""),
         titles=title_candidates(doc),
+        authors=_ld_authors(ld),
     )
+    bylines: list[Byline] = []
     for el in doc.iter():
         tag = el.tag
         if not isinstance(tag, str):
@@ -95,25 +151,50 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
         if not t:
             continue
         if t & BYLINE_TOKENS:
-            facts.authors.extend(byline_names(text_of(el)))
+            bylines.append(byline_of(text_of(el)))
         elif t & INFO_TOKENS:
             text = text_of(el)
             if len(text) < 200:
                 info += [el.get("title") or "", text]
-                for m in _LABELLED_AUTHORS.finditer(text):
-                    facts.authors.extend(names_in(m.group(1)))
+                bylines.append(labelled_byline(text))
         if t & CAPTION_TOKENS:
             facts.captions.append(text_of(el))
+    near = _text_under_title(doc)
     facts.published_at = (
         next((d for d in map(parse_date, info) if d), None)
+        or parse_date(near)
         or _dated_line(doc)
         or date_from_url(url)
     )
-    facts.published_time = next((x for x in map(parse_time, info) if x), None)
+    facts.published_time = next((x for x in map(parse_time, [*info, near]) if x), None)
     facts.origin = next((m.group(1) for x in info for m in [_ORIGIN.search(x)] if m), None)
-    facts.authors = list(dict.fromkeys(facts.authors))
+    found = merged(Byline(authors=facts.authors), *bylines)
+    facts.authors, facts.editors = found.authors, found.editors
     facts.captions = [c for c in dict.fromkeys(facts.captions) if c]
     return facts
+
+
+def _visible_text(root: HtmlElement) -> list[str]:
+    return [
+        str(t)
+        for t in root.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+        if str(t).strip()
+    ]
+
+
+def _text_under_title(doc: HtmlElement) -> str:
+    """The text printed right after the page's headline block, where a plain `<span>2019-09-24
+    09:10</span>` or `2019年06月10日` line gives the publication date without any label or class."""
+    body = doc.find("body")
+    heads = _title_elements(doc)
+    if body is None or not heads:
+        return ""
+    texts = _visible_text(body)
+    # from the end of the headline itself: the info line may sit inside the title block
+    heading = without_info_tail(re.sub(r"\s+", " ", " ".join(_visible_text(heads[0]))).strip())
+    flat = re.sub(r"\s+", " ", " ".join(texts))
+    at = flat.find(heading) if heading else -1
+    return flat[at + len(heading) : at + len(heading) + NEAR_TITLE_CHARS] if at >= 0 else ""
 
 
 def _dated_line(doc: HtmlElement) -> date | None:
@@ -142,15 +223,23 @@ def clean_title(title: str, site_names: tuple[str, ...] = ()) -> str:
 
 
 def page_title(surviving: list[str], facts: PageFacts) -> str:
-    """The article's heading: an <h1> or title-classed element that survived pruning (or any, if
-    none did), preferring the one the <title> starts with (the site name is often an <h1> too)."""
-    candidates = surviving or facts.titles
+    """The article's heading, never a line of page furniture, in order of trust: a headline block
+    `og:title` or the JSON-LD `headline` repeats, the JSON-LD headline, a block the `<title>` starts
+    with, the first headline block that survived pruning (or any, if none did), the meta titles."""
+    candidates = [c for c in surviving if is_headline(c)] or facts.titles
+    said = [t for t in (facts.og_title, facts.ld_headline) if t]
     for c in candidates:
-        if facts.head_title.startswith(c) or facts.og_title == c:
+        if c in said:
+            return c
+    if facts.ld_headline and is_headline(facts.ld_headline):
+        return facts.ld_headline
+    for c in candidates:
+        if facts.head_title.startswith(c):
             return c
     if candidates:
         return candidates[0]
-    return clean_title(facts.og_title or facts.head_title, (facts.site_name,))
+    title = clean_title(facts.og_title or facts.head_title, (facts.site_name,))
+    return title if is_headline(title) else ""
 
 
 def authors_in(el: HtmlElement) -> list[str]:
@@ -159,6 +248,6 @@ def authors_in(el: HtmlElement) -> list[str]:
         n
         for node in el.iter()
         if isinstance(node.tag, str) and tokens(node) & BYLINE_TOKENS
-        for n in byline_names(text_of(node))
+        for n in byline_of(text_of(node)).authors
     ]
     return list(dict.fromkeys(names))
