@@ -205,3 +205,15 @@ def test_byline_under_a_plain_text_headline_goes_to_that_article() -> None:
     lines = [HEADLINE, *BODY, second, "（记者 张三 见习记者 李四）", BODY[0], BODY[1]]
     first, other = clean(text_page(lines))
     assert (first.authors, other.title, other.authors) == ([], second, ["张三", "李四"])
+
+
+def test_a_date_only_a_cms_markup_pattern_gives_is_found() -> None:
+    stamp = '<abbr class="published" title="2024-05-09T10:20:00+08:00">五月九日</abbr>'
+    article = only(html_page(before=f"<h1>{HEADLINE}</h1>", after=f"<p>{stamp}</p>"))
+    assert article.published_at == date(2024, 5, 9)
+
+
+def test_a_heading_printed_over_several_widgets_is_not_the_title() -> None:
+    widget = "<div class='box'><h2 class='title'>本周热门排行</h2><ul><li>一</li></ul></div>"
+    before = widget * 3 + f"<div class='title'>{HEADLINE}</div>"
+    assert only(html_page(before=before)).title == HEADLINE

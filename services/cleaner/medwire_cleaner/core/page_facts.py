@@ -3,13 +3,17 @@ title candidates — read in one pass before the page's chrome is pruned away.""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from lxml.html import HtmlElement
+
+from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY
 
 from .bylines import Byline, is_name, labelled_byline, merged, read_byline
 from .dates import date_from_url, parse_date, parse_time
@@ -165,6 +169,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
         or parse_date(near)
         or _dated_line(doc)
         or date_from_url(url)
+        or _htmldate(doc, url)
     )
     facts.published_time = next((x for x in map(parse_time, [*info, near]) if x), None)
     facts.origin = next((m.group(1) for x in info for m in [_ORIGIN.search(x)] if m), None)
@@ -195,6 +200,23 @@ def _text_under_title(doc: HtmlElement) -> str:
     flat = re.sub(r"\s+", " ", " ".join(texts))
     at = flat.find(heading) if heading else -1
     return flat[at + len(heading) : at + len(heading) + NEAR_TITLE_CHARS] if at >= 0 else ""
+
+
+def _htmldate(doc: HtmlElement, url: str) -> date | None:
+    """Last resort: htmldate (trafilatura's date finder) reads the markup patterns of many CMSs
+    (`class="published"`, `<abbr>`, comment dates…). It prunes the tree it is given, hence the
+    copy; the latest day records allow is passed in so the result never depends on the clock."""
+    from htmldate import find_date  # imported here: only pages without any other date need it
+
+    found = find_date(
+        copy.deepcopy(doc),
+        url=url,
+        original_date=True,
+        extensive_search=False,
+        min_date=datetime(EARLIEST_DAY.year, EARLIEST_DAY.month, EARLIEST_DAY.day),
+        max_date=datetime(LATEST_DAY.year, LATEST_DAY.month, LATEST_DAY.day),
+    )
+    return parse_date(found)
 
 
 def _dated_line(doc: HtmlElement) -> date | None:
@@ -236,6 +258,10 @@ def page_title(surviving: list[str], facts: PageFacts) -> str:
     for c in candidates:
         if facts.head_title.startswith(c):
             return c
+    # a block printed three times or more, that no meta title repeats, heads widgets (tabs,
+    # ranking boxes), not the article
+    seen = Counter(candidates)
+    candidates = [c for c in candidates if seen[c] < 3]
     if candidates:
         return candidates[0]
     title = clean_title(facts.og_title or facts.head_title, (facts.site_name,))
