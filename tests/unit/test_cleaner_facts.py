@@ -217,3 +217,9 @@ def test_a_heading_printed_over_several_widgets_is_not_the_title() -> None:
     widget = "<div class='box'><h2 class='title'>本周热门排行</h2><ul><li>一</li></ul></div>"
     before = widget * 3 + f"<div class='title'>{HEADLINE}</div>"
     assert only(html_page(before=before)).title == HEADLINE
+
+
+def test_account_box_buttons_and_location_are_not_authors() -> None:
+    box = "<div class='author'>健康观察 搜狐号 关注 粉丝 IP属地:广东</div>"
+    article = only(html_page(before=f"<h1>{HEADLINE}</h1>{box}"))
+    assert article.authors == ["健康观察"]

@@ -18,8 +18,12 @@ _SEPARATORS = re.compile(r"[\s、,，;；]+")
 # Words that sit where a name would and are not names.
 _NOT_NAMES = frozenset(
     "字号 来源 发布 时间 日期 分享 编辑 责任 通讯员 浏览 阅读 本报 记者 作者 综合 报道 整理 供图 图片"
-    " 视频 制图 原创 转载 未完 待续 完".split()
+    " 视频 制图 原创 转载 未完 待续 完 关注 加关注 已关注 粉丝 楼主 创建 联系作者 私信 订阅 主页 更多"
+    " 文章 作品 获赞 点赞 评论 收藏 转发 举报 发表 回复".split()
 )
+# Not a person either: a platform account type (`搜狐号`), or where the account posts from.
+_ACCOUNT = re.compile(r"(?:号|账号)$")
+_LOCATION = re.compile(r"(?:IP属地|发布于|来自)\s*[:：]?\s*\S+")
 # An organisation, not a person: `（新华社）`, `（人民网）` closing an article.
 _ORGANISATION = re.compile(
     r"(?:社|报|网|台|局|部|委|会|院|厅|办|处|站|所|中心|集团|公司|平台|新闻)$"
@@ -38,6 +42,7 @@ def is_name(token: str) -> bool:
         _NAME.fullmatch(token) is not None
         and token not in _NOT_NAMES
         and not _ORGANISATION.search(token)
+        and not _ACCOUNT.search(token)
     )
 
 
@@ -100,6 +105,11 @@ def read_byline(line: str) -> Byline | None:
         return Byline(authors=names) if bracketed and names and not rest else None
     found = _read(lead, parts, whole=True)
     return found if found and (found.authors or found.editors) else None
+
+
+def strip_location(text: str) -> str:
+    """A byline box without the place the account posts from (`IP属地:广东`, `来自北京`)."""
+    return _LOCATION.sub(" ", text)
 
 
 def merged(*bylines: Byline) -> Byline:

@@ -15,7 +15,7 @@ from lxml.html import HtmlElement
 
 from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY
 
-from .bylines import Byline, is_name, labelled_byline, merged, read_byline
+from .bylines import Byline, is_name, labelled_byline, merged, read_byline, strip_location
 from .dates import date_from_url, parse_date, parse_time
 from .dom import metas, text_of, tokens
 from .furniture import is_headline, without_info_tail
@@ -77,7 +77,7 @@ class PageFacts:
 
 def byline_of(text: str) -> Byline:
     """The names in a byline element (`class="author"`): `作者:张三 编辑:李四`, `张三 李四`, `■ 张三`."""
-    text = _BYLINE_MARKS.sub("", text)
+    text = strip_location(_BYLINE_MARKS.sub("", text))
     found = read_byline(text) or labelled_byline(text)
     if found.authors or found.editors:
         return found
