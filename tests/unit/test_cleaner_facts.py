@@ -223,3 +223,25 @@ def test_account_box_buttons_and_location_are_not_authors() -> None:
     box = "<div class='author'>健康观察 搜狐号 关注 粉丝 IP属地:广东</div>"
     article = only(html_page(before=f"<h1>{HEADLINE}</h1>{box}"))
     assert article.authors == ["健康观察"]
+
+
+def test_a_byline_printed_as_a_subtitle_goes_to_authors() -> None:
+    block = (
+        "<article><h2>{title}</h2><p class='subtitle'>记者 {name}</p>"
+        + "".join(f"<p>{p}</p>" for p in BODY)
+        + "</article>"
+    )
+    html = (
+        "<html><body>"
+        + block.format(title=HEADLINE, name="张三")
+        + block.format(title="全市启动医保基金专项检查", name="李四")
+        + "</body></html>"
+    )
+    raw = RawPage.of(URL, html.encode("utf-8"), "text/html", datetime(2026, 1, 1, tzinfo=UTC))
+    first, second = clean(raw)
+    assert (first.subtitle, first.authors, second.authors) == (None, ["张三"], ["李四"])
+
+
+def test_a_bare_date_line_under_a_plain_text_headline_is_its_date_not_its_title() -> None:
+    article = only(text_page([HEADLINE, "2019-09-24 09:10", *BODY]))
+    assert (article.title, article.published_at) == (HEADLINE, date(2019, 9, 24))

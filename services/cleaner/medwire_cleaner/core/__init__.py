@@ -12,6 +12,7 @@ from medwire_common.dedup import content_hash
 from medwire_common.ids import article_id, canonical_url, domain_of
 from medwire_common.schemas import CleanArticle, RawPage
 
+from .bylines import Byline, merged, read_byline
 from .decode import decode_page
 from .draft import Draft
 from .fingerprint import minhash_signature
@@ -51,8 +52,17 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
     flags = set(draft.flags) | cleaned.flags | page_flags
     title = normalize_chars(remove_pinyin_glosses(draft.title))
     subtitle = normalize_chars(draft.subtitle) if draft.subtitle else None
-    authors = list(dict.fromkeys(draft.authors + cleaned.authors))
-    editors = [e for e in dict.fromkeys(draft.editors + cleaned.editors) if e not in authors]
+    # a byline printed where a subtitle goes (`记者 张三` under the headline) is not a subtitle
+    byline = read_byline(subtitle) if subtitle else None
+    if byline:
+        subtitle = None
+    byline = merged(
+        Byline(draft.authors, draft.editors),
+        Byline(cleaned.authors, cleaned.editors),
+        byline or Byline(),
+    )
+    authors = byline.authors
+    editors = [e for e in byline.editors if e not in authors]
     originals: dict[str, str] = {}
     simple_text, converted = to_simplified(text)
     if converted:
