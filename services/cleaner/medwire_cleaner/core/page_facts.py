@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY
@@ -100,7 +101,11 @@ def _title_elements(doc: HtmlElement) -> list[HtmlElement]:
 def title_candidates(doc: HtmlElement) -> list[str]:
     """Headline-like blocks (`<h1>`, `class="title"`), with an info line they enclose cut off and
     page furniture (breadcrumbs, `招聘热线:…`, `来源:…` lines, captions) left out."""
-    found = [without_info_tail(text_of(el)) for el in _title_elements(doc)]
+    return _headlines(_title_elements(doc))
+
+
+def _headlines(elements: list[HtmlElement]) -> list[str]:
+    found = [without_info_tail(text_of(el)) for el in elements]
     return [t for t in found if 4 <= len(t) <= 120 and is_headline(t)]
 
 
@@ -131,6 +136,7 @@ def _ld_authors(item: dict[str, Any]) -> list[str]:
 def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
     meta = metas(doc)
     ld = json_ld(doc)
+    title_elements = _title_elements(doc)
     info: list[str] = [meta[k] for k in DATE_METAS if k in meta]
     info += [str(ld["datePublished"])] if ld.get("datePublished") else []
     headline = ld.get("headline")
@@ -139,7 +145,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
         og_title=meta.get("og:title"),
         ld_headline=headline.strip() if isinstance(headline, str) else None,
         site_name=meta.get("og:site_name", ""),
-        titles=title_candidates(doc),
+        titles=_headlines(title_elements),
         authors=_ld_authors(ld),
     )
     bylines: list[Byline] = []
@@ -163,7 +169,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
                 bylines.append(labelled_byline(text))
         if t & CAPTION_TOKENS:
             facts.captions.append(text_of(el))
-    near = _text_under_title(doc)
+    near = _text_under_title(title_elements[0] if title_elements else None)
     facts.published_at = (
         next((d for d in map(parse_date, info) if d), None)
         or parse_date(near)
@@ -187,19 +193,23 @@ def _visible_text(root: HtmlElement) -> list[str]:
     ]
 
 
-def _text_under_title(doc: HtmlElement) -> str:
+# The first text nodes after an element, outside scripts (bounded: only the info line matters).
+_FOLLOWING_TEXT = XPath(
+    "following::text()[normalize-space()][not(ancestor::script)][not(ancestor::style)]"
+    "[position() <= 12]"
+)
+
+
+def _text_under_title(heading: HtmlElement | None) -> str:
     """The text printed right after the page's headline block, where a plain `<span>2019-09-24
     09:10</span>` or `2019年06月10日` line gives the publication date without any label or class."""
-    body = doc.find("body")
-    heads = _title_elements(doc)
-    if body is None or not heads:
+    if heading is None:
         return ""
-    texts = _visible_text(body)
+    block = re.sub(r"\s+", " ", " ".join(_visible_text(heading))).strip()
     # from the end of the headline itself: the info line may sit inside the title block
-    heading = without_info_tail(re.sub(r"\s+", " ", " ".join(_visible_text(heads[0]))).strip())
-    flat = re.sub(r"\s+", " ", " ".join(texts))
-    at = flat.find(heading) if heading else -1
-    return flat[at + len(heading) : at + len(heading) + NEAR_TITLE_CHARS] if at >= 0 else ""
+    after = block[len(without_info_tail(block)) :]
+    following = " ".join(str(t) for t in _FOLLOWING_TEXT(heading))
+    return re.sub(r"\s+", " ", f"{after} {following}").strip()[:NEAR_TITLE_CHARS]
 
 
 def _htmldate(doc: HtmlElement, url: str) -> date | None:
