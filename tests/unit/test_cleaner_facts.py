@@ -53,6 +53,7 @@ HEADLINE = "全省推进药品集中采购工作"
         '<meta name="publishdate" content="2024-05-09">',
         '<meta itemprop="datePublished" content="2024-05-09">',
         '<meta property="og:release_date" content="2024-05-09">',
+        '<meta name="PubDate" content="2024-05-09 10:20">',
     ],
 )
 def test_publication_date_comes_from_each_meta_tag(meta: str) -> None:
@@ -245,3 +246,29 @@ def test_a_byline_printed_as_a_subtitle_goes_to_authors() -> None:
 def test_a_bare_date_line_under_a_plain_text_headline_is_its_date_not_its_title() -> None:
     article = only(text_page([HEADLINE, "2019-09-24 09:10", *BODY]))
     assert (article.title, article.published_at) == (HEADLINE, date(2019, 9, 24))
+
+
+def test_government_site_metas_give_title_source_and_author() -> None:
+    head = (
+        f'<meta name="ArticleTitle" content="{HEADLINE}"><meta name="ContentSource" content="省卫健委">'
+        '<meta name="Author" content="张三">'
+    )
+    before = f"<h1>省卫生健康委员会</h1><div class='title'>{HEADLINE}</div>"
+    article = only(html_page(head=head, before=before, title="省卫生健康委员会"))
+    assert (article.title, article.origin, article.authors) == (HEADLINE, "省卫健委", ["张三"])
+
+
+def test_a_site_name_in_the_author_meta_is_not_an_author() -> None:
+    head = '<meta name="author" content="人民网">'
+    assert only(html_page(head=head, before=f"<h1>{HEADLINE}</h1>")).authors == []
+
+
+def test_baidu_json_ld_gives_title_and_date() -> None:
+    ld = {
+        "@context": "https://ziyuan.baidu.com/contexts/cambrian.jsonld",
+        "title": HEADLINE,
+        "pubDate": "2024-05-09T10:20:00",
+    }
+    script = f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+    article = only(html_page(head=script, before="<h1>省卫健委</h1>", title="省卫健委"))
+    assert (article.title, article.published_at) == (HEADLINE, date(2024, 5, 9))

@@ -109,8 +109,12 @@ def _headlines(elements: list[HtmlElement]) -> list[str]:
     return [t for t in found if 4 <= len(t) <= 120 and is_headline(t)]
 
 
+# schema.org's article keys, and those of Baidu's `cambrian.jsonld` many Chinese sites print.
+_LD_KEYS = frozenset({"headline", "datePublished", "title", "pubDate"})
+
+
 def json_ld(doc: HtmlElement) -> dict[str, Any]:
-    """The article object of the page's JSON-LD (`NewsArticle`, `Article`…), or {}."""
+    """The article object of the page's JSON-LD (`NewsArticle`, `Article`, Baidu's), or {}."""
     for script in doc.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json":
             continue
@@ -121,7 +125,7 @@ def json_ld(doc: HtmlElement) -> dict[str, Any]:
         items = data if isinstance(data, list) else [data]
         items += [g for i in items if isinstance(i, dict) for g in i.get("@graph", [])]
         for item in items:
-            if isinstance(item, dict) and ("headline" in item or "datePublished" in item):
+            if isinstance(item, dict) and _LD_KEYS & item.keys():
                 return item
     return {}
 
@@ -133,18 +137,26 @@ def _ld_authors(item: dict[str, Any]) -> list[str]:
     return [n for n in names if isinstance(n, str) and is_name(n.strip())]
 
 
+def _meta_author(meta: dict[str, str]) -> Byline:
+    """`<meta name="author">` when it holds people's names (sites often put their own name there)."""
+    names = re.split(r"[\s、,，;；]+", meta.get("author", "").strip())
+    return Byline(authors=names) if names and all(is_name(n) for n in names) else Byline()
+
+
 def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
     meta = metas(doc)
     ld = json_ld(doc)
     title_elements = _title_elements(doc)
     info: list[str] = [meta[k] for k in DATE_METAS if k in meta]
-    info += [str(ld["datePublished"])] if ld.get("datePublished") else []
-    headline = ld.get("headline")
+    info += [str(ld[k]) for k in ("datePublished", "pubDate") if ld.get(k)]
+    headline = ld.get("headline") or ld.get("title")
     facts = PageFacts(
         head_title=text_of(doc.find(".//title")),
-        og_title=meta.get("og:title"),
+        # Chinese government sites name their article in `<meta name="ArticleTitle">` (the
+        # national site standard), as other sites do in og:title
+        og_title=meta.get("og:title") or meta.get("articletitle"),
         ld_headline=headline.strip() if isinstance(headline, str) else None,
-        site_name=meta.get("og:site_name", ""),
+        site_name=meta.get("og:site_name") or meta.get("sitename", ""),
         titles=_headlines(title_elements),
         authors=_ld_authors(ld),
     )
@@ -179,7 +191,8 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
     )
     facts.published_time = next((x for x in map(parse_time, [*info, near]) if x), None)
     facts.origin = next((m.group(1) for x in info for m in [_ORIGIN.search(x)] if m), None)
-    found = merged(Byline(authors=facts.authors), *bylines)
+    facts.origin = facts.origin or meta.get("contentsource")  # the same standard's source
+    found = merged(Byline(authors=facts.authors), *bylines, _meta_author(meta))
     facts.authors, facts.editors = found.authors, found.editors
     facts.captions = [c for c in dict.fromkeys(facts.captions) if c]
     return facts
