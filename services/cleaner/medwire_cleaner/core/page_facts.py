@@ -109,8 +109,8 @@ def _headlines(elements: list[HtmlElement]) -> list[str]:
     return [t for t in found if 4 <= len(t) <= 120 and is_headline(t)]
 
 
-# schema.org's article keys, and those of Baidu's `cambrian.jsonld` many Chinese sites print.
-_LD_KEYS = frozenset({"headline", "datePublished", "title", "pubDate"})
+# schema.org's article keys, and the date of Baidu's `cambrian.jsonld` many Chinese sites print.
+_LD_KEYS = frozenset({"headline", "datePublished", "pubDate"})
 
 
 def json_ld(doc: HtmlElement) -> dict[str, Any]:
@@ -149,7 +149,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
     title_elements = _title_elements(doc)
     info: list[str] = [meta[k] for k in DATE_METAS if k in meta]
     info += [str(ld[k]) for k in ("datePublished", "pubDate") if ld.get(k)]
-    headline = ld.get("headline") or ld.get("title")
+    headline = ld.get("headline")  # (Baidu's `title` is the <title>, site name and all)
     facts = PageFacts(
         head_title=text_of(doc.find(".//title")),
         # Chinese government sites name their article in `<meta name="ArticleTitle">` (the
