@@ -272,3 +272,9 @@ def test_baidu_json_ld_gives_the_date_and_its_page_title_is_not_the_headline() -
     script = f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
     article = only(html_page(head=script, before=f"<h1>{HEADLINE}</h1>"))
     assert (article.title, article.published_at) == (HEADLINE, date(2024, 5, 9))
+
+
+@pytest.mark.parametrize("byline", ["◎ 记者 张三", "■本报记者 张三", "撰文：张三"])
+def test_an_epaper_byline_under_the_headline_is_not_a_headline(byline: str) -> None:
+    article = only(text_page([HEADLINE, byline, *BODY]))
+    assert (article.title, article.authors) == (HEADLINE, ["张三"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 _ROLE = re.compile(
     r"(责任编辑|值班编辑|责编|编辑|本报记者|特约记者|见习记者|实习记者|首席记者|记者|通讯员|实习生"
-    r"|特约评论员|评论员|撰稿人?|作者|摄影|文/图|文丨图"
+    r"|特约评论员|评论员|撰稿人?|撰文|作者|摄影|文/图|文丨图"
     r"|(?<![\u4e00-\u9fff])[文图](?=\s*[/丨|:：]))\s*[:：/丨|]?\s*"
 )
 EDITOR_ROLES = frozenset({"责任编辑", "值班编辑", "责编", "编辑"})
@@ -28,6 +28,8 @@ _LOCATION = re.compile(r"(?:IP属地|发布于|来自)\s*[:：]?\s*\S+")
 _ORGANISATION = re.compile(
     r"(?:社|报|网|台|局|部|委|会|院|厅|办|处|站|所|中心|集团|公司|平台|新闻)$"
 )
+# Bullets e-papers print before a byline (`■本报记者 张三`, `◎ 记者 李四`).
+_MARKS = re.compile(r"^[■□●○◆◇▲△◎★☆※·\s]+")
 _BRACKETED = re.compile(r"^[(（【\[]\s*(.*?)\s*[)）】\]]$")
 
 
@@ -94,7 +96,7 @@ def labelled_byline(text: str) -> Byline:
 def read_byline(line: str) -> Byline | None:
     """The byline a whole line is (`作者:张三`, `文/张三`, `（记者 张三 见习记者 李四）`, `（张三 李明）`,
     `责任编辑:赵六`), or None when the line says anything else."""
-    line = line.strip()
+    line = _MARKS.sub("", line).strip()
     if not line or len(line) > 60:
         return None
     bracketed = _BRACKETED.match(line)
