@@ -278,3 +278,20 @@ def test_baidu_json_ld_gives_the_date_and_its_page_title_is_not_the_headline() -
 def test_an_epaper_byline_under_the_headline_is_not_a_headline(byline: str) -> None:
     article = only(text_page([HEADLINE, byline, *BODY]))
     assert (article.title, article.authors) == (HEADLINE, ["张三"])
+
+
+def test_a_caption_heading_in_an_epaper_block_does_not_title_it() -> None:
+    block = (
+        "<article><h2>▲{who}在开幕式上致辞</h2><h2>{title}</h2>"
+        + "".join(f"<p>{p}</p>" for p in BODY)
+        + "</article>"
+    )
+    second = "全市启动医保基金专项检查"
+    html = (
+        "<html><body>"
+        + block.format(title=HEADLINE, who="张三")
+        + block.format(title=second, who="李四")
+        + "</body></html>"
+    )
+    raw = RawPage.of(URL, html.encode("utf-8"), "text/html", datetime(2026, 1, 1, tzinfo=UTC))
+    assert [a.title for a in clean(raw)] == [HEADLINE, second]
