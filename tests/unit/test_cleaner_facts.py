@@ -295,3 +295,12 @@ def test_a_caption_heading_in_an_epaper_block_does_not_title_it() -> None:
     )
     raw = RawPage.of(URL, html.encode("utf-8"), "text/html", datetime(2026, 1, 1, tzinfo=UTC))
     assert [a.title for a in clean(raw)] == [HEADLINE, second]
+
+
+def test_the_date_under_the_site_logo_is_not_the_articles() -> None:
+    before = (
+        "<h1>省卫生健康委员会</h1><span>今天是2026-01-01 星期四</span>"
+        f"<div class='title'>{HEADLINE}</div><span>2024-05-09 10:20</span>"
+    )
+    article = only(html_page(before=before, title=f"{HEADLINE}_省卫生健康委员会"))
+    assert (article.title, article.published_at) == (HEADLINE, date(2024, 5, 9))

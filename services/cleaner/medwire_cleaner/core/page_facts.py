@@ -137,6 +137,17 @@ def _ld_authors(item: dict[str, Any]) -> list[str]:
     return [n for n in names if isinstance(n, str) and is_name(n.strip())]
 
 
+def _headline_element(elements: list[HtmlElement], facts: PageFacts) -> HtmlElement | None:
+    """The title block the page's meta titles confirm, else the first that is no furniture (the
+    site's logo is often an `<h1>` too, with the masthead's date line under it)."""
+    said = [t for t in (facts.og_title, facts.ld_headline) if t]
+    texts = [without_info_tail(text_of(el)) for el in elements]
+    for el, text in zip(elements, texts, strict=True):
+        if text and (text in said or len(text) >= 4 and facts.head_title.startswith(text)):
+            return el
+    return next((el for el, t in zip(elements, texts, strict=True) if is_headline(t)), None)
+
+
 def _meta_author(meta: dict[str, str]) -> Byline:
     """`<meta name="author">` when it holds people's names (sites often put their own name there)."""
     names = re.split(r"[\s、,，;；]+", meta.get("author", "").strip())
@@ -181,7 +192,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
                 bylines.append(labelled_byline(text))
         if t & CAPTION_TOKENS:
             facts.captions.append(text_of(el))
-    near = _text_under_title(title_elements[0] if title_elements else None)
+    near = _text_under_title(_headline_element(title_elements, facts))
     facts.published_at = (
         next((d for d in map(parse_date, info) if d), None)
         or parse_date(near)
