@@ -304,3 +304,26 @@ def test_the_date_under_the_site_logo_is_not_the_articles() -> None:
     )
     article = only(html_page(before=before, title=f"{HEADLINE}_省卫生健康委员会"))
     assert (article.title, article.published_at) == (HEADLINE, date(2024, 5, 9))
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        '<script>var article = {"id": 7, "ptime": "2024-05-09 10:20:00"};</script>',
+        "<script>window.DATA = {newsTime: '2024-05-09 10:20:00'}</script>",
+        "<div class='fbsj'>2024-05-09</div>",
+        "<span class='newsdate'>2024-05-09</span>",
+        "<p class='gray'>张三 发表于 2024-5-9 10:20</p>",
+    ],
+)
+def test_portal_and_forum_date_spots_give_the_date(where: str) -> None:
+    # a labelled date further down (a sidebar notice) must not win over the article's own
+    before = f"<h1>{HEADLINE}</h1><div class='x'>{'栏目导航' * 60}</div>"
+    page = html_page(before=before, after=f"{where}<p>时间：2020-01-01 栏目更新</p>")
+    assert only(page).published_at == date(2024, 5, 9)
+
+
+def test_the_last_update_time_is_not_the_publication_date() -> None:
+    before = f"<h1>{HEADLINE}</h1><div class='nav'>{'栏目导航' * 60}</div>"
+    after = "<span class='updatetime'>2024-06-01</span><span class='publishtime'>2024-05-09</span>"
+    assert only(html_page(before=before, after=after)).published_at == date(2024, 5, 9)

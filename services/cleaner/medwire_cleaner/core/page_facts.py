@@ -37,12 +37,22 @@ DATE_METAS = (
     "publishtime",
     "pubtime",
     "weibo:article:create_at",
+    "weibo: article:create_at",
     "dc.date",
     "dc.date.issued",
     "date",
     "created",
 )
-_DATE_LINE = re.compile(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*(\S+)")
+_DATE_LINE = re.compile(
+    r"(?:(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]|发表于|发布于)\s*(\S+)"
+)
+# The publication time a page's own scripts hold (`"ptime":"2024-05-09 10:20:00"`, `newsTime`…).
+_SCRIPT_DATE = re.compile(
+    r"[\"']?(?:newsTime|publishTime|publish_time|pubTime|pubtime|ptime|pubDate|pub_date"
+    r"|datePublished|publishDate|publish_date|releaseTime|createTime|create_time)[\"']?"
+    r"\s*[:=]\s*[\"']([^\"']{8,32})[\"']"
+)
+SCRIPT_CHARS = 200_000  # only the page's first scripts: the article data comes early
 _ORIGIN = re.compile(
     r"(?:来源|稿源|转载自)\s*[:：]\s*([^\s|｜:：]{2,20}?)(?=[\s|｜]|(?:19|20)\d{2}\s*[-/.年]|$)"
 )
@@ -53,6 +63,8 @@ _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|-{1,2}|—{1,2}|–)\s*")
 INFO_TOKENS = frozenset(
     {"date", "time", "info", "meta", "masthead", "pubtime", "publish", "source"}
 )
+# Chinese CMSs' names for the date box: pinyin initials of 发布时间/日期 and glued words.
+DATE_TOKENS = frozenset({"fbsj", "fbrq", "sj", "rq", "pubdate", "ptime", "fabu"})
 BYLINE_TOKENS = frozenset({"author", "byline"})
 CAPTION_TOKENS = frozenset({"caption", "pictext"})
 TITLE_TOKENS, NOT_TITLE_TOKENS = (
@@ -148,6 +160,29 @@ def _headline_element(elements: list[HtmlElement], facts: PageFacts) -> HtmlElem
     return next((el for el, t in zip(elements, texts, strict=True) if is_headline(t)), None)
 
 
+def _is_date_token(token: str) -> bool:
+    """`pubtime`, `newsdate`, `fbsj`…, but not `update`/`modified` (the last edit is not the
+    publication)."""
+    return token in DATE_TOKENS or (
+        ("time" in token or "date" in token) and "update" not in token and "modif" not in token
+    )
+
+
+def _script_date(doc: HtmlElement) -> date | None:
+    """The publication time in the page's own script data (portals render the date line from it)."""
+    seen = 0
+    for script in doc.iter("script"):
+        text = script.text or ""
+        seen += len(text)
+        for m in _SCRIPT_DATE.finditer(text):
+            found = parse_date(m.group(1))
+            if found:
+                return found
+        if seen > SCRIPT_CHARS:
+            break
+    return None
+
+
 def _meta_author(meta: dict[str, str]) -> Byline:
     """`<meta name="author">` when it holds people's names (sites often put their own name there)."""
     names = re.split(r"[\s、,，;；]+", meta.get("author", "").strip())
@@ -185,7 +220,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
             continue
         if t & BYLINE_TOKENS:
             bylines.append(byline_of(text_of(el)))
-        elif t & INFO_TOKENS:
+        elif t & INFO_TOKENS or any(_is_date_token(x) for x in t):
             text = text_of(el)
             if len(text) < 200:
                 info += [el.get("title") or "", text]
@@ -195,6 +230,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
     near = _text_under_title(_headline_element(title_elements, facts))
     facts.published_at = (
         next((d for d in map(parse_date, info) if d), None)
+        or _script_date(doc)
         or parse_date(near)
         or _dated_line(doc)
         or date_from_url(url)
