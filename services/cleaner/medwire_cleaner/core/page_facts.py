@@ -160,11 +160,14 @@ def _headline_element(elements: list[HtmlElement], facts: PageFacts) -> HtmlElem
     return next((el for el, t in zip(elements, texts, strict=True) if is_headline(t)), None)
 
 
+_NOT_DATE_BOX = re.compile(r"update|modif|timeline|times|picker|countdown")
+
+
 def _is_date_token(token: str) -> bool:
     """`pubtime`, `newsdate`, `fbsj`…, but not `update`/`modified` (the last edit is not the
-    publication)."""
+    publication), nor a timeline widget's or a date picker's."""
     return token in DATE_TOKENS or (
-        ("time" in token or "date" in token) and "update" not in token and "modif" not in token
+        ("time" in token or "date" in token) and _NOT_DATE_BOX.search(token) is None
     )
 
 
