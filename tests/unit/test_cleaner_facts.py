@@ -327,3 +327,10 @@ def test_the_last_update_time_is_not_the_publication_date() -> None:
     before = f"<h1>{HEADLINE}</h1><div class='nav'>{'栏目导航' * 60}</div>"
     after = "<span class='updatetime'>2024-06-01</span><span class='publishtime'>2024-05-09</span>"
     assert only(html_page(before=before, after=after)).published_at == date(2024, 5, 9)
+
+
+def test_a_source_line_with_its_date_anywhere_dates_the_page() -> None:
+    before = f"<h1>{HEADLINE}</h1><div class='x'>{'栏目导航' * 60}</div>"
+    after = "<div>来源:省科技厅2019-11-14 15:53</div>"
+    article = only(html_page(before=before, after=after))
+    assert (article.published_at, article.origin) == (date(2019, 11, 14), "省科技厅")

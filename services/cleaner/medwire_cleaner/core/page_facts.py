@@ -45,6 +45,7 @@ DATE_METAS = (
 )
 _DATE_LINE = re.compile(
     r"(?:(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]|发表于|发布于)\s*(\S+)"
+    r"|(?:来源|稿源)\s*[:：]\s*[^\s\d]{0,20}?\s*((?:19|20)\d{2}\s*[-/.年]\S+)"
 )
 # The publication time a page's own scripts hold (`"ptime":"2024-05-09 10:20:00"`, `newsTime`…).
 _SCRIPT_DATE = re.compile(
@@ -178,7 +179,7 @@ def _script_date(doc: HtmlElement) -> date | None:
         text = script.text or ""
         seen += len(text)
         for m in _SCRIPT_DATE.finditer(text):
-            found = parse_date(m.group(1))
+            found = parse_date(m.group(1) or m.group(2))
             if found:
                 return found
         if seen > SCRIPT_CHARS:
@@ -296,7 +297,7 @@ def _dated_line(doc: HtmlElement) -> date | None:
     """A `发布时间:2025-06-16` line anywhere near the top of the page."""
     body = doc.find("body")
     for m in _DATE_LINE.finditer(text_of(body)[:8000] if body is not None else ""):
-        found = parse_date(m.group(1))
+        found = parse_date(m.group(1) or m.group(2))
         if found:
             return found
     return None
