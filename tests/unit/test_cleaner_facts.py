@@ -334,3 +334,10 @@ def test_a_source_line_with_its_date_anywhere_dates_the_page() -> None:
     after = "<div>来源:省科技厅2019-11-14 15:53</div>"
     article = only(html_page(before=before, after=after))
     assert (article.published_at, article.origin) == (date(2019, 11, 14), "省科技厅")
+
+
+def test_an_info_line_in_the_text_gives_its_source_author_and_editor() -> None:
+    lines = [HEADLINE, "来源:健康报 作者:张三 责任编辑:赵六 2024-05-09", *BODY]
+    article = only(text_page(lines))
+    assert (article.origin, article.authors, article.editors) == ("健康报", ["张三"], ["赵六"])
+    assert article.published_at == date(2024, 5, 9)

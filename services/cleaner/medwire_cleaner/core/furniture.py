@@ -35,6 +35,22 @@ _CAPTION_CREDIT = re.compile(
 )
 
 
+_ORIGIN = re.compile(
+    r"(?:来源|稿源|转载自)\s*[:：]\s*([^\s|｜:：]{2,20}?)(?=[\s|｜]|(?:19|20)\d{2}\s*[-/.年]|$)"
+)
+
+
+def origin_in(line: str) -> str | None:
+    """The source an info line names (`来源:省科技厅2019-11-14 15:53` → 省科技厅)."""
+    m = _ORIGIN.search(line)
+    return m.group(1) if m else None
+
+
+def is_info_line(line: str) -> bool:
+    """A line of labelled fields (`来源:人民网 作者:张三 2024-05-09`), short enough to be one."""
+    return len(line) < 120 and _LABELLED.match(line) is not None
+
+
 def is_caption(line: str) -> bool:
     """A photo caption or credit (it belongs to the article around it, never heads one)."""
     line = line.strip()

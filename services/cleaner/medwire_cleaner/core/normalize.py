@@ -10,7 +10,8 @@ from functools import lru_cache
 
 import opencc
 
-from .bylines import read_byline
+from .bylines import labelled_byline, read_byline
+from .furniture import is_info_line, origin_in
 
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü", "aaaaeeeeiiiioooouuuuvvvvv")
 _SYLLABLE = re.compile(
@@ -160,6 +161,13 @@ def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
         if _PHOTO_CREDIT.match(p):
             result.captions.append(p)  # a photo credit is metadata, not body
             continue
+        if is_info_line(
+            p
+        ):  # `来源:人民网 作者:张三 编辑:李四`: read its facts, whatever becomes of it
+            info = labelled_byline(p)
+            result.authors.extend(info.authors)
+            result.editors.extend(info.editors)
+            result.origin = result.origin or origin_in(p)
         origin = _ORIGIN_LINE.match(p)
         if origin and len(p) < 60:
             result.origin = result.origin or origin.group(1)

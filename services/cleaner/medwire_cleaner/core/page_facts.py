@@ -19,7 +19,7 @@ from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY
 from .bylines import Byline, is_name, labelled_byline, merged, read_byline, strip_location
 from .dates import date_from_url, parse_date, parse_time
 from .dom import metas, text_of, tokens
-from .furniture import is_headline, without_info_tail
+from .furniture import is_headline, origin_in, without_info_tail
 
 # Meta tags that carry the publication time, most trusted first (`apub:time` is Toutiao's,
 # `pubdate`/`publishdate` older CMSs', `datepublished` schema.org microdata).
@@ -54,9 +54,6 @@ _SCRIPT_DATE = re.compile(
     r"\s*[:=]\s*[\"']([^\"']{8,32})[\"']"
 )
 SCRIPT_CHARS = 200_000  # only the page's first scripts: the article data comes early
-_ORIGIN = re.compile(
-    r"(?:来源|稿源|转载自)\s*[:：]\s*([^\s|｜:：]{2,20}?)(?=[\s|｜]|(?:19|20)\d{2}\s*[-/.年]|$)"
-)
 _BYLINE_MARKS = re.compile(r"^[■●◆▲\s]+")
 # How far after the headline a bare date still belongs to it (the info line under the title).
 NEAR_TITLE_CHARS = 160
@@ -241,7 +238,7 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
         or _htmldate(doc, url)
     )
     facts.published_time = next((x for x in map(parse_time, [*info, near]) if x), None)
-    facts.origin = next((m.group(1) for x in info for m in [_ORIGIN.search(x)] if m), None)
+    facts.origin = next((o for o in map(origin_in, info) if o), None)
     facts.origin = facts.origin or meta.get("contentsource")  # the same standard's source
     found = merged(Byline(authors=facts.authors), *bylines, _meta_author(meta))
     facts.authors, facts.editors = found.authors, found.editors
