@@ -248,19 +248,23 @@ def test_a_bare_date_line_under_a_plain_text_headline_is_its_date_not_its_title(
     assert (article.title, article.published_at) == (HEADLINE, date(2019, 9, 24))
 
 
-def test_government_site_metas_give_title_source_and_author() -> None:
-    head = (
-        f'<meta name="ArticleTitle" content="{HEADLINE}"><meta name="ContentSource" content="省卫健委">'
-        '<meta name="Author" content="张三">'
-    )
+def test_government_site_metas_give_title_and_source() -> None:
+    head = f'<meta name="ArticleTitle" content="{HEADLINE}"><meta name="ContentSource" content="省卫健委">'
     before = f"<h1>省卫生健康委员会</h1><div class='title'>{HEADLINE}</div>"
     article = only(html_page(head=head, before=before, title="省卫生健康委员会"))
-    assert (article.title, article.origin, article.authors) == (HEADLINE, "省卫健委", ["张三"])
+    assert (article.title, article.origin) == (HEADLINE, "省卫健委")
 
 
-def test_a_site_name_in_the_author_meta_is_not_an_author() -> None:
-    head = '<meta name="author" content="人民网">'
-    assert only(html_page(head=head, before=f"<h1>{HEADLINE}</h1>")).authors == []
+def test_the_author_meta_a_cms_fills_with_its_editor_is_not_an_author() -> None:
+    head = '<meta name="author" content="赵六">'
+    after = "<div class='editor'>【责任编辑：赵六】</div>"
+    article = only(html_page(head=head, before=f"<h1>{HEADLINE}</h1>", after=after))
+    assert (article.authors, article.editors) == ([], ["赵六"])
+
+
+def test_a_long_author_box_without_labels_names_no_author() -> None:
+    box = "<div class='tie-author'>网易来自北京市的手机网友 2024-05-09 10:20 发表 这篇报道写得很好，支持</div>"
+    assert only(html_page(before=f"<h1>{HEADLINE}</h1>", after=box)).authors == []
 
 
 def test_baidu_json_ld_gives_the_date_and_its_page_title_is_not_the_headline() -> None:
@@ -341,3 +345,14 @@ def test_an_info_line_in_the_text_gives_its_source_author_and_editor() -> None:
     article = only(text_page(lines))
     assert (article.origin, article.authors, article.editors) == ("健康报", ["张三"], ["赵六"])
     assert article.published_at == date(2024, 5, 9)
+
+
+def test_commenters_are_not_authors() -> None:
+    comments = (
+        "<div class='comment-list'><div class='item'><span class='author'>王大锤</span>"
+        "<p>说得好</p></div></div>"
+    )
+    article = only(
+        html_page(before=f"<h1>{HEADLINE}</h1><p class='author'>作者:张三</p>", after=comments)
+    )
+    assert article.authors == ["张三"]

@@ -54,6 +54,9 @@ _SCRIPT_DATE = re.compile(
     r"\s*[:=]\s*[\"']([^\"']{8,32})[\"']"
 )
 SCRIPT_CHARS = 200_000  # only the page's first scripts: the article data comes early
+# An author box without labels names its people in a few words; a longer one is a comment or a
+# profile card, whose words are not the article's authors.
+SHORT_BYLINE = 40
 _BYLINE_MARKS = re.compile(r"^[■●◆▲\s]+")
 # How far after the headline a bare date still belongs to it (the info line under the title).
 NEAR_TITLE_CHARS = 160
@@ -64,6 +67,10 @@ INFO_TOKENS = frozenset(
 # Chinese CMSs' names for the date box: pinyin initials of 发布时间/日期 and glued words.
 DATE_TOKENS = frozenset({"fbsj", "fbrq", "sj", "rq", "pubdate", "ptime", "fabu"})
 BYLINE_TOKENS = frozenset({"author", "byline"})
+# Where readers' comments live (`tie` is NetEase's 跟贴): their authors did not write the article.
+COMMENT_TOKENS = frozenset(
+    {"comment", "comments", "reply", "replies", "tie", "gentie", "pinglun", "cmt", "discuss"}
+)
 CAPTION_TOKENS = frozenset({"caption", "pictext"})
 TITLE_TOKENS, NOT_TITLE_TOKENS = (
     frozenset({"title", "headline", "tit"}),
@@ -88,15 +95,12 @@ class PageFacts:
 
 def byline_of(text: str) -> Byline:
     """The names in a byline element (`class="author"`): `作者:张三 编辑:李四`, `张三 李四`, `■ 张三`."""
+    short = len(text) <= SHORT_BYLINE
     text = strip_location(_BYLINE_MARKS.sub("", text))
     found = read_byline(text) or labelled_byline(text)
-    if found.authors or found.editors:
+    if found.authors or found.editors or not short:
         return found
     return Byline(authors=[n for n in re.split(r"[\s、,，()（）]+", text) if is_name(n)])
-
-
-def byline_names(text: str) -> list[str]:
-    return byline_of(text).authors
 
 
 def _title_elements(doc: HtmlElement) -> list[HtmlElement]:
@@ -161,6 +165,15 @@ def _headline_element(elements: list[HtmlElement], facts: PageFacts) -> HtmlElem
 _NOT_DATE_BOX = re.compile(r"update|modif|timeline|times|picker|countdown")
 
 
+def _in_comments(el: HtmlElement) -> bool:
+    node: HtmlElement | None = el
+    while node is not None:
+        if tokens(node) & COMMENT_TOKENS:
+            return True
+        node = node.getparent()
+    return False
+
+
 def _is_date_token(token: str) -> bool:
     """`pubtime`, `newsdate`, `fbsj`…, but not `update`/`modified` (the last edit is not the
     publication), nor a timeline widget's or a date picker's."""
@@ -182,12 +195,6 @@ def _script_date(doc: HtmlElement) -> date | None:
         if seen > SCRIPT_CHARS:
             break
     return None
-
-
-def _meta_author(meta: dict[str, str]) -> Byline:
-    """`<meta name="author">` when it holds people's names (sites often put their own name there)."""
-    names = re.split(r"[\s、,，;；]+", meta.get("author", "").strip())
-    return Byline(authors=names) if names and all(is_name(n) for n in names) else Byline()
 
 
 def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
@@ -220,7 +227,8 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
         if not t:
             continue
         if t & BYLINE_TOKENS:
-            bylines.append(byline_of(text_of(el)))
+            if not _in_comments(el):
+                bylines.append(byline_of(text_of(el)))
         elif t & INFO_TOKENS or any(_is_date_token(x) for x in t):
             text = text_of(el)
             if len(text) < 200:
@@ -240,7 +248,8 @@ def read_page_facts(doc: HtmlElement, url: str) -> PageFacts:
     facts.published_time = next((x for x in map(parse_time, [*info, near]) if x), None)
     facts.origin = next((o for o in map(origin_in, info) if o), None)
     facts.origin = facts.origin or meta.get("contentsource")  # the same standard's source
-    found = merged(Byline(authors=facts.authors), *bylines, _meta_author(meta))
+    # (not `<meta name="author">`: Chinese CMSs such as TRS put the uploading editor there)
+    found = merged(Byline(authors=facts.authors), *bylines)
     facts.authors, facts.editors = found.authors, found.editors
     facts.captions = [c for c in dict.fromkeys(facts.captions) if c]
     return facts
