@@ -242,6 +242,10 @@ class CleanArticle(Record):
     )
     fetched_at: Moment
     authors: list[StorableStr] = Field(default_factory=list)
+    editors: list[StorableStr] = Field(
+        default_factory=list,
+        description="Editors the page names (责任编辑, 编辑, 责编): not authors of the text",
+    )
     origin: StorableStr | None = Field(None, description="Original source the page names (来源:…)")
     captions: list[StorableStr] = Field(
         default_factory=list, description="Photo captions and credits"

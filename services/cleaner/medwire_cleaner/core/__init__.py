@@ -16,6 +16,7 @@ from medwire_common.dedup import content_hash
 from medwire_common.ids import article_id, canonical_url, domain_of
 from medwire_common.schemas import CleanArticle, RawPage
 
+from .bylines import Byline, merged, read_byline
 from .decode import decode_page
 from .draft import Draft
 from .fingerprint import minhash_signature
@@ -76,7 +77,17 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
         if not title:
             return None
     subtitle = normalize_chars(draft.subtitle) if draft.subtitle else None
-    authors = list(dict.fromkeys(draft.authors + cleaned.authors))
+    # a byline printed where a subtitle goes (`记者 张三` under the headline) is not a subtitle
+    byline = read_byline(subtitle) if subtitle else None
+    if byline:
+        subtitle = None
+    byline = merged(
+        Byline(draft.authors, draft.editors),
+        Byline(cleaned.authors, cleaned.editors),
+        byline or Byline(),
+    )
+    authors = byline.authors
+    editors = [e for e in byline.editors if e not in authors]
     originals: dict[str, str] = {}
     simple_text, converted = to_simplified(text)
     if converted:
@@ -84,6 +95,7 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
         text, title = simple_text, simplify(title)
         subtitle = simplify(subtitle) if subtitle else None
         authors = [simplify(a) for a in authors]
+        editors = [simplify(e) for e in editors]
         flags.add("traditional_converted")
     if len(text) < LOW_TEXT_CHARS:
         flags.add("low_text")
@@ -94,6 +106,7 @@ def finish(draft: Draft, page_flags: set[str]) -> tuple[Draft, dict[str, str]] |
         paragraphs=text.split("\n"),
         published_at=draft.published_at,
         authors=authors,
+        editors=editors,
         subtitle=subtitle,
         flags=flags,
         published_time=draft.published_time,
@@ -160,6 +173,7 @@ def clean_page(raw: RawPage) -> Cleaning:
                 fetched_at=raw.fetched_at,
                 published_time=d.published_time,
                 authors=d.authors,
+                editors=d.editors,
                 origin=d.origin,
                 captions=d.captions,
                 text=text,

@@ -12,6 +12,7 @@ class Draft:
     paragraphs: list[str]
     published_at: date | None = None
     authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
     subtitle: str | None = None
     flags: set[str] = field(default_factory=set)
     published_time: str | None = None

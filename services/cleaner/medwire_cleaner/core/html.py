@@ -18,6 +18,7 @@ from .dom import parse_document
 from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
+from .furniture import is_headline
 from .page_facts import authors_in, clean_title, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
 from .verdict import is_link_list
@@ -165,7 +166,13 @@ def paragraphs_of(root: HtmlElement) -> list[str]:
 
 def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
     heading = next(
-        (h for tag in ("h1", "h2", "h3") for h in el.iter(tag) if "kicker" not in _tokens(h)), None
+        (
+            h
+            for tag in ("h1", "h2", "h3")
+            for h in el.iter(tag)
+            if "kicker" not in _tokens(h) and is_headline(_text(h))
+        ),
+        None,
     )
     title = _text(heading)
     kicker = next(
@@ -235,6 +242,7 @@ def extract_html(html: str, url: str) -> list[Draft]:
             paragraphs=paragraphs,
             published_at=when,
             authors=facts.authors,
+            editors=facts.editors,
             flags=flags,
             published_time=facts.published_time,
             origin=facts.origin,
@@ -251,5 +259,6 @@ def _fallback(html: str, url: str, when: date | None) -> list[Draft]:
     if not text:
         return []
     title = clean_title(getattr(extracted, "title", None) or "")
+    title = title if is_headline(title) else ""  # trafilatura's title may be page furniture
     published = when or parse_date(getattr(extracted, "date", None))
     return [Draft(title=title, paragraphs=text.split("\n"), published_at=published)]

@@ -10,6 +10,9 @@ from functools import lru_cache
 
 import opencc
 
+from .bylines import labelled_byline, read_byline
+from .furniture import is_info_line, origin_in
+
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü", "aaaaeeeeiiiioooouuuuvvvvv")
 _SYLLABLE = re.compile(
     r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
@@ -66,12 +69,10 @@ _BOILERPLATE_LINE = re.compile(
     r"|.*(?:ICP备|网站标识码|公网安备|举报电话|违法和不良信息|阅读时长|阅读量|浏览次数|点击数|快抢沙发))",
     re.I,
 )
-_BYLINE_TAIL = re.compile(
-    r"[(（]\s*((?:[^()（）]{0,12}?记者|通讯员|本报记者)?\s*((?:[\u4e00-\u9fff]{2,4}\s*){1,4}))\s*[)）]$"
-)
-_DATELINE_REPORTER = re.compile(
-    r"本报讯\s*[(（](?:记者|通讯员)\s*((?:[\u4e00-\u9fff]{2,3}\s*)+)[)）]"
-)
+# A byline closing the last paragraph: `…召开。（记者 张三 见习记者 李四）`.
+_BYLINE_TAIL = re.compile(r"[(（][^()（）]{2,40}[)）]$")
+# The reporters a dateline names: `本报讯（记者 张三）…`, `新华社北京5月9日电（记者戴小河、印朋）…`.
+_DATELINE_REPORTER = re.compile(r"^.{0,30}?(?:讯|电)\s*([(（][^()（）]{2,40}[)）])")
 
 
 @lru_cache(maxsize=1)
@@ -130,8 +131,11 @@ def is_boilerplate_line(line: str) -> bool:
 
 
 _PHOTO_CREDIT = re.compile(r"^.{0,40}(?:记者|摄影|通讯员)\s*\S{2,4}\s*摄$")
+# The source a line names, without the date a portal prints right after it
+# (`来源:省科技厅2019-11-14 15:53` → 省科技厅).
 _ORIGIN_LINE = re.compile(
-    r"^[(（【\[]?\s*(?:来源|本文来源|稿源|转载自)\s*[:：]\s*([^\s)）】\]]{2,30})"
+    r"^[(（【\[]?\s*(?:来源|本文来源|稿源|转载自)\s*[:：]\s*"
+    r"([^\s)）】\]]{2,30}?)(?=[\s)）】\]]|(?:19|20)\d{2}\s*[-/.年]|$)"
 )
 
 
@@ -142,6 +146,7 @@ class Cleaned:
     flags: set[str] = field(default_factory=set)
     captions: list[str] = field(default_factory=list)
     origin: str | None = None
+    editors: list[str] = field(default_factory=list)
 
 
 def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
@@ -156,9 +161,21 @@ def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
         if _PHOTO_CREDIT.match(p):
             result.captions.append(p)  # a photo credit is metadata, not body
             continue
+        if is_info_line(
+            p
+        ):  # `来源:人民网 作者:张三 编辑:李四`: read its facts, whatever becomes of it
+            info = labelled_byline(p)
+            result.authors.extend(info.authors)
+            result.editors.extend(info.editors)
+            result.origin = result.origin or origin_in(p)
         origin = _ORIGIN_LINE.match(p)
         if origin and len(p) < 60:
             result.origin = result.origin or origin.group(1)
+            continue
+        byline = read_byline(p)
+        if byline:  # `作者:张三`, `责任编辑:李四`: facts about the article, not its text
+            result.authors.extend(byline.authors)
+            result.editors.extend(byline.editors)
             continue
         if is_boilerplate_line(p):
             continue
@@ -172,16 +189,24 @@ def clean_paragraphs(paragraphs: list[str]) -> Cleaned:
         seen.add(key)
         out.append(p)
     if out:
-        reporter = _DATELINE_REPORTER.search(out[0])
-        if reporter:
-            result.authors.extend(reporter.group(1).split())
-        tail = _BYLINE_TAIL.search(out[-1])
-        if tail and tail.start() > 0 or (tail and len(out) > 1):
-            names = tail.group(2).split()
-            if all(2 <= len(n) <= 4 for n in names):
-                out[-1] = out[-1][: tail.start()].rstrip()
-                if not out[-1]:
-                    out.pop()
-                result.authors.extend(names)
+        _read_edge_bylines(out, result)
     result.authors = list(dict.fromkeys(result.authors))
+    result.editors = list(dict.fromkeys(result.editors))
     return result
+
+
+def _read_edge_bylines(out: list[str], result: Cleaned) -> None:
+    """The reporters a first-paragraph dateline names (the dateline stays: it is part of the lede)
+    and a byline closing the last paragraph (cut off: it is not part of the text)."""
+    reporter = _DATELINE_REPORTER.search(out[0])
+    dateline = read_byline(reporter.group(1)) if reporter else None
+    if dateline:
+        result.authors.extend(dateline.authors)
+    tail = _BYLINE_TAIL.search(out[-1])
+    byline = read_byline(tail.group(0)) if tail and (tail.start() > 0 or len(out) > 1) else None
+    if tail and byline:
+        result.authors.extend(byline.authors)
+        result.editors.extend(byline.editors)
+        out[-1] = out[-1][: tail.start()].rstrip()
+        if not out[-1]:
+            out.pop()

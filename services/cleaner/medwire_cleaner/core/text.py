@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .bylines import read_byline
 from .dates import date_from_url, make_date, parse_date
 from .draft import Draft
+from .furniture import is_caption, is_furniture, is_headline
 from .posts import looks_like_posts, split_posts
 
 _END_PUNCT = "。！？!?；;…”’」』)）】》"
@@ -25,7 +27,6 @@ _EDITION = re.compile(r"^[A-Z]?\d{1,2}\s*版$")
 _PORTAL_CHROME = re.compile(
     r"^(?:首页(?:\s+\S{1,6}){0,4}\s+正文|.{0,10}正文\s+\d+\s+\d+|欢迎\s*发表评论[:：]?|评论列表|暂时没有评论|暂无评论.*)$"
 )
-_BYLINE_BLOCK = re.compile(r"^[(（]\s*((?:[\u4e00-\u9fff]{2,4}\s*){1,5})[)）]$")
 _SLOGAN = re.compile(r"^\S{2,8}[ ·・]\S{2,8}$")
 _CJK_END = re.compile(r"[\u4e00-\u9fff\w,、，]$")
 _CJK_START = re.compile(r"^[\u4e00-\u9fff\w]")
@@ -40,23 +41,28 @@ def blocks_of(text: str) -> list[str]:
 
 
 def masthead_date(blocks: list[str]) -> date | None:
-    """`2025年8月` `1` `星期五` printed on separate lines at the top of an e-paper page."""
+    """`2025年8月` `1` `星期五` printed on separate lines at the top of an e-paper page, or a
+    portal's info line there (`来源:省科技厅2019-11-14 15:53`, `发布时间:2019-09-24`)."""
     for i, b in enumerate(blocks[:20]):
         m = re.fullmatch(r"(\d{4})年(\d{1,2})月", b)
         if m and i + 1 < len(blocks) and re.fullmatch(r"\d{1,2}", blocks[i + 1]):
             return make_date(m.group(1), m.group(2), blocks[i + 1])
-        found = parse_date(b) if len(b) < 30 and "年" in b else None
+        dated = len(b) < 30 and "年" in b or len(b) < 80 and is_furniture(b)
+        found = parse_date(b) if dated else None
         if found:
             return found
     return None
 
 
 def is_heading(block: str) -> bool:
+    """A short line without closing punctuation heads an article, unless it is page furniture
+    (`浏览次数:12`, `来源:…`) or a photo caption (`▲…致辞`, `…现场。 周志杭 摄`)."""
     return (
         len(block) <= 40
         and block[-1] not in _END_PUNCT
         and "\n" not in block
         and not block.startswith("本报讯")
+        and is_headline(block)
     )
 
 
@@ -114,6 +120,7 @@ def _markdown(blocks: list[str], when: date | None) -> list[Draft]:
 def _epaper(blocks: list[str], when: date | None) -> list[Draft]:
     drafts: list[Draft] = []
     heads: list[str] = []
+    captions: list[str] = []
     truncated = False
     for i, b in enumerate(blocks):
         if _GUIDE.match(b):
@@ -123,9 +130,16 @@ def _epaper(blocks: list[str], when: date | None) -> list[Draft]:
         if _JUMP.match(b):
             truncated = True
             continue
-        byline = _BYLINE_BLOCK.match(b)
-        if byline and drafts:
-            drafts[-1].authors.extend(byline.group(1).split())
+        byline = read_byline(b)
+        if byline and (drafts or heads):
+            if heads:  # the byline under a headline belongs to that article, not the one before
+                drafts.append(_headed_draft(heads, when))
+                heads = []
+            drafts[-1].authors.extend(byline.authors)
+            drafts[-1].editors.extend(byline.editors)
+            continue
+        if not drafts and not heads and is_caption(b):
+            captions.append(b)  # a photo over the first headline: its caption goes with it
             continue
         following = blocks[i + 1] if i + 1 < len(blocks) else ""
         if (
@@ -158,6 +172,8 @@ def _epaper(blocks: list[str], when: date | None) -> list[Draft]:
             drafts[-1].flags.add("truncated")
     if truncated and drafts:
         drafts[-1].flags.add("truncated")
+    if drafts:
+        drafts[0].captions[:0] = captions
     for d in drafts:
         d.paragraphs = rejoin_breaks(d.paragraphs)
     return [d for d in drafts if d.paragraphs]
