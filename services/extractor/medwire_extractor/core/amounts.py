@@ -1,17 +1,19 @@
-"""Money and quantities: `10.52亿元` → 1,052,000,000 CNY, `2800万美元`, `40余家` (approx),
-`76亩`, `12.69万平方米`, `同比增长5.1%`."""
+"""Money and quantities: `10.52亿元` → 1,052,000,000 CNY, `2800万美元`, `人民币100万元`,
+`100万元人民币`, `港币3亿` (currency before or after), `六十四万零一百四十三元`, `三点五亿元`,
+`８２，２２５．００元`; `40余家` (approx), `76亩`, `12.69万平方米`, `同比增长5.1%`."""
 
 from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 
 from medwire_common.schemas import Amount, AmountKind, Quantity
 
-from .numbers import CHINESE_NUMERAL, parse_number
+from .numbers import CHINESE_AMOUNT, CHINESE_NUMERAL, parse_decimal, parse_number
 
 _NUM = rf"(\d[\d,]*(?:\.\d+)?|[{CHINESE_NUMERAL}]+)"
-_SCALE = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
+_SCALE = {"万亿": 10**12, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3}
 _CURRENCY = {
     "元": "CNY",
     "人民币": "CNY",
@@ -24,9 +26,13 @@ _CURRENCY = {
 }
 _APPROX_BEFORE = ("近", "约", "超", "逾")
 _APPROX_AFTER = ("以上", "左右", "上下", "多")
+# Thousands separated by `,`/`，` only in groups of three (`82，225.00`): a comma before any other
+# count of digits is a list's or a clause's. `\d` takes full-width digits too.
+_MONEY_NUM = rf"(\d{{1,3}}(?:[,，]\d{{3}})+(?:[.．]\d+)?|\d+(?:[.．]\d+)?|[{CHINESE_NUMERAL}][{CHINESE_AMOUNT}]*)"
+_UNIT = "美元|欧元|港元|港币|日元|英镑|元"
 _MONEY = re.compile(
-    rf"(近|约|超过|超|逾)?\s*{_NUM}\s*(多|余)?\s*(万亿|亿|千万|百万|万|千)?\s*(多|余)?\s*"
-    r"(美元|欧元|港元|港币|日元|英镑|元)"
+    rf"(近|约|超过|超|逾)?\s*(人民币|{_UNIT.replace('|元', '')})?\s*(近|约|超过|超|逾)?\s*"
+    rf"{_MONEY_NUM}\s*(多|余)?\s*(万亿|亿|千万|百万|万|千)?\s*(多|余)?\s*({_UNIT})?(人民币)?"
 )
 _COUNT = re.compile(
     rf"(近|约|超过|超|逾)?\s*{_NUM}\s*(多|余)?\s*(万)?\s*(家|项|个|名|位|所|件|条|种|次|场|批|款|台|套|人)"
@@ -49,19 +55,33 @@ def _kind(before: str) -> AmountKind:
     return "other"
 
 
+def _money(m: re.Match[str]) -> tuple[Decimal, str] | None:
+    """Value and currency of a money match; None when it names no currency, or names one
+    before a bare number (`人民币2023年` is a year: a currency in front needs a 万/亿 or a 元)."""
+    before, unit = m.group(2), m.group(8)
+    if not unit and not (before and (m.group(6) or m.group(4)[-1] in "万亿")):
+        return None
+    value = parse_decimal(m.group(4))
+    if value is None:
+        return None
+    value *= _SCALE.get(m.group(6) or "", 1)
+    # `港币3亿元`: the currency in front says which 元.
+    currency = _CURRENCY[before] if before and unit in (None, "元") else _CURRENCY[unit or "元"]
+    return value, currency
+
+
 def find_amounts(text: str) -> list[Amount]:
     found = []
     for m in _MONEY.finditer(text):
-        value = parse_number(m.group(2))
-        scale = _SCALE.get(m.group(4) or "", 1.0)
-        if value is None or not math.isfinite(value * scale):  # 1e300 亿元 is no amount
+        money = _money(m)
+        if money is None or not math.isfinite(float(money[0])):  # 1e300 亿元 is no amount
             continue
         context = text[max(0, m.start() - 12) : m.start()] + " " + text[m.end() : m.end() + 6]
         found.append(
             Amount(
                 text=m.group(0).strip(),
-                value=value * scale,
-                unit=_CURRENCY[m.group(6)],
+                value=float(money[0]),
+                unit=money[1],
                 kind=_kind(context),
             )
         )
@@ -70,7 +90,7 @@ def find_amounts(text: str) -> list[Amount]:
 
 def find_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
-    money_spans = [m.span() for m in _MONEY.finditer(text)]
+    money_spans = [m.span() for m in _MONEY.finditer(text) if _money(m)]
     for m in _COUNT.finditer(text):
         if any(s <= m.start() < e for s, e in money_spans):
             continue
