@@ -59,8 +59,8 @@ def test_chinese_numerals() -> None:
         ("7月25日,平台启动", date(2025, 8, 1), [date(2025, 7, 25)]),
         ("12月28日,双方签约", date(2026, 1, 5), [date(2025, 12, 28)]),
         ("在今年5月中旬召开的会议上", date(2025, 6, 16), [date(2025, 5, 15)]),
-        ("2021 年 7 月获批", date(2022, 4, 8), []),
-        ("今年5月获批上市", date(2025, 6, 20), []),  # a month, not a day
+        ("2021 年 7 月获批", date(2022, 4, 8), []),  # a month, not a day (listed as a period)
+        ("今年5月获批上市", date(2025, 6, 20), []),
         ("于今年 1 月 19 日获国家发改委正式批复", date(2022, 4, 8), [date(2022, 1, 19)]),
         ("近日,中心揭牌;日前,企业签约", date(2022, 4, 8), []),
         ("农历乙巳年 闰六月初八", date(2025, 8, 1), []),
@@ -70,7 +70,7 @@ def test_chinese_numerals() -> None:
 def test_dates_resolve_against_the_page_date(
     text: str, page: date | None, expected: list[date]
 ) -> None:
-    assert [d.date for d in find_dates(text, page)] == expected
+    assert [d.date for d in find_dates(text, page) if not d.period] == expected
 
 
 def test_seed_launch_event_has_type_date_place_and_organisers() -> None:

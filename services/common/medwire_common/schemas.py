@@ -332,6 +332,17 @@ class Quantity(BaseModel):
     approx: bool = False
 
 
+class DatedMention(BaseModel):
+    """A date as the text writes it, resolved against the page's date: a day (`7月25号`), a range
+    (`2025年7月25日至27日`) or a period (`二〇二五年三月`, `上半年`) from `date` to `end_date`."""
+
+    text: StorableStr
+    span: Span
+    date: Day = Field(description="The day; the first day of a range or a period")
+    end_date: Day | None = Field(None, description="The last day of a range or a period")
+    period: bool = Field(False, description="A month or half-year: it names no single day")
+
+
 class Event(BaseModel):
     type: EventType
     date: Day | None = None
@@ -358,6 +369,9 @@ class EnrichedArticle(CleanArticle):
     amounts: list[Amount] = Field(default_factory=list)
     quantities: list[Quantity] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
+    dates: list[DatedMention] = Field(
+        default_factory=list, description="Every date the text writes, in text order"
+    )
     agreements: list[Agreement] = Field(default_factory=list)
     policies: list[Policy] = Field(default_factory=list)
     topics: list[StorableStr] = Field(default_factory=list)

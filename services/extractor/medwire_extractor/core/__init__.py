@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from medwire_common.dedup import content_hash
-from medwire_common.schemas import CleanArticle, EnrichedArticle, Organization
+from medwire_common.schemas import CleanArticle, DatedMention, EnrichedArticle, Organization
 
 from .agreements import find_agreements, find_policies
 from .amounts import find_amounts, find_quantities
@@ -110,17 +110,29 @@ def extract(article: CleanArticle) -> EnrichedArticle:
     text, index = join_layout_breaks(article.text)
     places = place_mentions(text)  # one scan, read by organisations and places alike
     organizations = find_organizations(text, places)
-    dates = find_dates(text, article.published_at)  # read by agreements and events alike
+    # Relative dates (`昨日`, `7月25日`) read against the page's date, or the day it was fetched.
+    page_date = article.published_at or article.fetched_at.date()
+    dates = find_dates(text, page_date)  # read by agreements and events alike
     enriched = EnrichedArticle(
         **article.model_dump(),
         organizations=organizations,
         persons=find_persons(text, organizations),
         locations=find_locations(text, _not_places(text, organizations), places),
-        agreements=find_agreements(text, article.published_at, organizations, dates),
+        agreements=find_agreements(text, page_date, organizations, dates),
         policies=find_policies(text),
         amounts=find_amounts(text),
         quantities=find_quantities(text),
-        events=find_events(text, article.published_at, organizations, dates),
+        events=find_events(text, page_date, organizations, dates),
+        dates=[
+            DatedMention(
+                text=text[d.start : d.end],
+                span=(d.start, d.end),
+                date=d.date,
+                end_date=d.end_date,
+                period=d.period,
+            )
+            for d in dates
+        ],
         topics=find_topics(article.title + "\n" + text),
         relevance=relevance(article.title, text),
         # Exact duplicates share a cluster here; near-duplicates are clustered where all
@@ -135,4 +147,6 @@ def extract(article: CleanArticle) -> EnrichedArticle:
             person.spans = _remap(person.spans, index)
         for place in enriched.locations:
             place.spans = _remap(place.spans, index)
+        for mention in enriched.dates:
+            (mention.span,) = _remap([mention.span], index)
     return enriched

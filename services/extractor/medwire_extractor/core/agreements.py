@@ -158,6 +158,7 @@ def find_agreements(
     """`dates`: `find_dates(text, page_date)` when the caller has them already."""
     found: list[Agreement] = []
     dates = find_dates(text, page_date) if dates is None else dates
+    dates = [d for d in dates if not d.period]  # `上半年` is no agreement's day
 
     def add(parties: list[str], title: str | None, when: date | None) -> None:
         expanded: list[str] = []

@@ -48,6 +48,7 @@ def find_events(
     """`dates`: `find_dates(text, page_date)` when the caller has them already."""
     events: list[Event] = []
     dates = find_dates(text, page_date) if dates is None else dates
+    dates = [d for d in dates if not d.period]  # `上半年` is no event's day
     seen: set[tuple[str, date | None]] = set()
     for start, sentence in sentences(text):
         end = start + len(sentence)
