@@ -7,6 +7,7 @@ same sentence; the place is `在…举行/召开/举办`."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
 from medwire_common.schemas import Event, EventType, Organization
@@ -45,21 +46,23 @@ def find_events(
     organizations: list[Organization],
     dates: list[DateMention] | None = None,
 ) -> list[Event]:
-    """`dates`: `find_dates(text, page_date)` when the caller has them already."""
+    """`dates`: `find_dates(text, page_date)` (in text order) when the caller has them already."""
     events: list[Event] = []
     dates = find_dates(text, page_date) if dates is None else dates
     dates = [d for d in dates if not d.period]  # `上半年` is no event's day
     seen: set[tuple[str, date | None]] = set()
+    starts = [d.start for d in dates]  # in text order: each sentence finds its dates by bisection
     for start, sentence in sentences(text):
         end = start + len(sentence)
-        when = next((d.date for d in dates if start <= d.start < end), None)
+        in_sentence = dates[bisect_left(starts, start) : bisect_left(starts, end)]
+        when = in_sentence[0].date if in_sentence else None
         kind = event_type(sentence) or ("other" if when else None)
         if kind is None:
             continue
         place = _PLACE.search(sentence)
         if when is None and place is None:
             continue  # a trigger word without a when or a where is usually not an event report
-        later = [d.date for d in dates if start <= d.start < end and d.date != when]
+        later = [d.date for d in in_sentence if d.date != when]
         for other in later:  # `7月1日…印发…,自2025年9月1日起施行`: the second date is an event too
             if ("other", other) not in seen:
                 seen.add(("other", other))

@@ -114,6 +114,9 @@ class _Found:
     def __init__(self, text: str) -> None:
         self.text = text
         self.mentions: list[DateMention] = []
+        # One flag a character, so that the overlap check stays linear in the text (comparing
+        # each mention with every other took minutes on a text of 30,000 dates).
+        self.taken = bytearray(len(text))
 
     def add(
         self,
@@ -129,10 +132,11 @@ class _Found:
             # `0001年1月1日` in a text (or a day before an 1900-01-01 page) is no date to publish.
             and EARLIEST_DAY <= first <= LATEST_DAY
             and (last is None or first < last <= LATEST_DAY)
-            and not any(start < d.end and d.start < end for d in self.mentions)
+            and not any(self.taken[start:end])
             and not _LUNAR.search(self.text[max(0, start - 10) : start])
         ):
             self.mentions.append(DateMention(start, end, first, last, period))
+            self.taken[start:end] = b"\x01" * (end - start)
 
 
 def _day_or_range(found: _Found, m: re.Match[str], page_date: date | None) -> None:
