@@ -62,6 +62,7 @@ def test_range_end_is_read_against_its_start(text: str, expected: tuple) -> None
         ("本月15日起接受报名", ("本月15日", date(2025, 8, 15), None, False)),
         ("上半年完成产值三成", ("上半年", date(2025, 1, 1), date(2025, 6, 30), True)),
         ("去年下半年投产", ("去年下半年", date(2024, 7, 1), date(2024, 12, 31), True)),
+        ("2023年上半年营收增长", ("2023年上半年", date(2023, 1, 1), date(2023, 6, 30), True)),
         ("大前天，检查组进驻", ("大前天", date(2025, 8, 17), None, False)),
         ("昨日，项目通过验收", ("昨日", date(2025, 8, 19), None, False)),
         ("上周三，两家医院签约", ("上周三", date(2025, 8, 13), None, False)),

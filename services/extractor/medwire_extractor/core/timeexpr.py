@@ -191,7 +191,10 @@ def _relative(found: _Found, text: str, page_date: date) -> None:
         day = _number(m.group(2)) if m.group(2) else _XUN[m.group(3)]
         found.add(m, _make(year, month, day or 0))
     for m in _HALF_YEAR.finditer(text):
-        year = _number(m.group(1)) or page_date.year + _NAMED_YEAR.get(m.group(2) or "今年", 0)
+        written = _number(m.group(1))
+        year = (
+            written if written is not None else page_date.year + _NAMED_YEAR[m.group(2) or "今年"]
+        )
         first, last = ((1, 1), (6, 30)) if m.group(3) == "上" else ((7, 1), (12, 31))
         found.add(m, _make(year, *first), _make(year, *last), period=True)
     for m in _WEEKDAY.finditer(text):  # weeks start on Monday
