@@ -68,6 +68,8 @@ def test_range_end_is_read_against_its_start(text: str, expected: tuple) -> None
         ("上周三，两家医院签约", ("上周三", date(2025, 8, 13), None, False)),
         ("下周一开始试运行", ("下周一", date(2025, 8, 25), None, False)),
         ("今年5月获批上市", ("今年5月", date(2025, 5, 1), date(2025, 5, 31), True)),
+        ("去年3月1日起施行", ("去年3月1日", date(2024, 3, 1), None, False)),
+        ("明年1月5日交付", ("明年1月5日", date(2026, 1, 5), None, False)),
     ],
 )
 def test_relative_expressions_resolve_against_the_page_date(text: str, expected: tuple) -> None:

@@ -38,6 +38,7 @@ _RELATIVE_DAY = re.compile(r"大前天|前天|昨天|昨日|昨晚|今天|今日
 _SHIFT = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0}
 _SHIFT |= {"明天": 1, "明日": 1}
 _NAMED_YEAR = {"今年": 0, "去年": -1, "明年": 1}
+_NAMED_YEAR_BEFORE = re.compile(r"(今年|去年|明年)\s*$")
 _NAMED_WEEK = {"上上": -2, "上": -1, "本": 0, "这": 0, "下": 1}
 _NAMED_MONTH_SHIFT = {"本": 0, "上": -1, "下": 1}
 _LUNAR = re.compile(r"(农历|阴历|闰)[^\s,，。]{0,8}$")
@@ -125,8 +126,10 @@ class _Found:
         last: date | None = None,
         *,
         period: bool = False,
+        start: int | None = None,
     ) -> None:
-        start, end = m.span()
+        """`start`: where the mention starts when it is before the match (`去年` of `去年12月1日`)."""
+        start, end = m.start() if start is None else start, m.end()
         if (
             first
             # `0001年1月1日` in a text (or a day before an 1900-01-01 page) is no date to publish.
@@ -143,12 +146,13 @@ def _day_or_range(found: _Found, m: re.Match[str], page_date: date | None) -> No
     year, month, day = (_number(m.group(i)) for i in (1, 2, 3))
     if month is None or day is None:
         return
+    named = None
     if year is not None:
         first = _make(year, month, day)
     elif page_date is None:
         return
     else:
-        named = re.search(r"(今年|去年|明年)\s*$", found.text[max(0, m.start() - 3) : m.start()])
+        named = _NAMED_YEAR_BEFORE.search(found.text, max(0, m.start() - 3), m.start())
         if named:
             first = _make(page_date.year + _NAMED_YEAR[named.group(1)], month, day)
         else:
@@ -161,7 +165,7 @@ def _day_or_range(found: _Found, m: re.Match[str], page_date: date | None) -> No
             last = _make(first.year + 1, end_month, last.day)
         if last is None or last <= first:
             last = None  # no range a reader would write: the start alone is still a day
-    found.add(m, first, last)
+    found.add(m, first, last, start=named.start() if named else None)
 
 
 def _month_or_part(
