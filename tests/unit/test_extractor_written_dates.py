@@ -76,6 +76,10 @@ def test_relative_expressions_resolve_against_the_page_date(text: str, expected:
     assert dated(text) == [expected]
 
 
+def test_online_is_not_last_week() -> None:
+    assert dated("活动改为线上周三直播") == []
+
+
 def test_a_meeting_still_to_come_stays_in_the_page_year() -> None:
     spring = date(2025, 4, 10)
     assert dated("交流会将于8月1日召开", spring) == [("8月1日", date(2025, 8, 1), None, False)]

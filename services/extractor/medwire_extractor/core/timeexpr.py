@@ -33,10 +33,19 @@ _NAMED_YEAR_MONTH = re.compile(rf"(今年|去年|明年)\s*{_MONTH}{_PART}?")
 _MONTH_XUN = re.compile(rf"(?<![\d年今去明]){_MONTH}(上旬|中旬|下旬)")
 _NAMED_MONTH = re.compile(rf"(本|上|下)个?月\s*(?:{_DAY}|{_PART})")
 _HALF_YEAR = re.compile(rf"(?:{_YEAR}|(今年|去年|明年))?\s*(上|下)半年")
-_WEEKDAY = re.compile(r"(上上|上|本|这|下)个?(?:周|星期|礼拜)([一二三四五六日天])")
-_RELATIVE_DAY = re.compile(r"大前天|前天|昨天|昨日|昨晚|今天|今日|明天|明日")
-_SHIFT = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "今天": 0, "今日": 0}
-_SHIFT |= {"明天": 1, "明日": 1}
+# Not the 上 of `线上`/`网上`/`晚上` (`线上周三直播`).
+_WEEKDAY = re.compile(r"(?<![线网晚早马])(上上|上|本|这|下)个?(?:周|星期|礼拜)([一二三四五六日天])")
+_RELATIVE_DAY = re.compile(r"大前天|前天|昨天|昨日|昨晚|今天|今日|明天")
+_SHIFT = {
+    "大前天": -3,
+    "前天": -2,
+    "昨天": -1,
+    "昨日": -1,
+    "昨晚": -1,
+    "今天": 0,
+    "今日": 0,
+    "明天": 1,
+}
 _NAMED_YEAR = {"今年": 0, "去年": -1, "明年": 1}
 _NAMED_YEAR_BEFORE = re.compile(r"(今年|去年|明年)\s*$")
 _NAMED_WEEK = {"上上": -2, "上": -1, "本": 0, "这": 0, "下": 1}
