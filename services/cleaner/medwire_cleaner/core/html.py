@@ -6,7 +6,6 @@ the fallback for pages where no such block exists."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from datetime import date
 
 import lxml.html
@@ -18,6 +17,7 @@ from .dom import cjk_count as _cjk
 from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
+from .mainblock import content_root, leaf_blocks, title_branch
 from .page_facts import authors_in, clean_title, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
 
@@ -47,9 +47,6 @@ share sharing bdshare related recommend comment comments reply sidebar side righ
 banner login qrcode qr follow print pages pager pagination disclaimer toolbar tags handle links logo top
 topnav search subscribe info meta source views rt masthead colophon edition issue daodu guide
 statement""".split()
-)
-_BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li blockquote pre td section article table ul ol dd dt main".split()
 )
 
 
@@ -82,22 +79,6 @@ def prune(doc: HtmlElement) -> set[str]:
     return flags
 
 
-def _leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
-    """Block elements with no block element inside, in document order."""
-    has_block_child: set[HtmlElement] = set()
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS:
-            parent = el.getparent()
-            while parent is not None and parent is not root.getparent():
-                has_block_child.add(parent)
-                parent = parent.getparent()
-    return [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS and el not in has_block_child
-    ]
-
-
 def _block_lines(el: HtmlElement) -> list[str]:
     for br in el.iter("br"):
         br.tail = "\n" + (br.tail or "")
@@ -106,31 +87,6 @@ def _block_lines(el: HtmlElement) -> list[str]:
         for line in el.text_content().split("\n")
         if line.strip()
     ]
-
-
-def _link_text(el: HtmlElement) -> int:
-    return sum(len(_text(a)) for a in el.iter("a"))
-
-
-def content_root(doc: HtmlElement) -> HtmlElement | None:
-    """The element whose leaf blocks carry the most Chinese text (readability-style scoring)."""
-    scores: dict[HtmlElement, float] = defaultdict(float)
-    body = doc.find("body") if doc.find("body") is not None else doc
-    for block in _leaf_blocks(body):
-        text = _text(block)
-        n = _cjk(text)
-        if n < 10:
-            continue
-        weight = n * (1 - min(1.0, _link_text(block) / max(1, len(text))))
-        parent = block.getparent()
-        if parent is not None:
-            scores[parent] += weight
-            grand = parent.getparent()
-            if grand is not None:
-                scores[grand] += weight / 3
-    if not scores:
-        return None
-    return max(scores, key=lambda el: scores[el])
 
 
 def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
@@ -147,7 +103,7 @@ def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
 
 def paragraphs_of(root: HtmlElement) -> list[str]:
     out: list[str] = []
-    for block in _leaf_blocks(root):
+    for block in leaf_blocks(root):
         if block.tag in ("h1",) or _tokens(block) & {
             "author",
             "byline",
@@ -209,13 +165,14 @@ def extract_html(html: str, url: str) -> list[Draft]:
         return []
     facts = read_page_facts(doc, url)
     when = facts.published_at
+    branch = title_branch(doc, [t for t in (facts.og_title, facts.head_title) if t])
     flags = prune(doc)
     blocks = list(doc.iter("article"))
     if len(blocks) >= 2:
         drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
         if drafts:
             return drafts
-    root = content_root(doc)
+    root = content_root(doc, branch)
     if root is None:
         return _fallback(html, url, when)
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
