@@ -18,7 +18,7 @@ from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
 from .mainblock import content_root, leaf_blocks, title_branch
-from .page_facts import authors_in, clean_title, page_title, read_page_facts, title_candidates
+from .page_facts import authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
 
 _JUNK_TAGS = (
@@ -174,7 +174,7 @@ def extract_html(html: str, url: str) -> list[Draft]:
             return drafts
     root = content_root(doc, branch)
     if root is None:
-        return _fallback(html, url, when)
+        return _fallback(html, page_title(title_candidates(doc), facts), when)
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
     if looks_like_posts(paragraphs):
         posts = split_posts(paragraphs, when)
@@ -198,13 +198,12 @@ def extract_html(html: str, url: str) -> list[Draft]:
     ]
 
 
-def _fallback(html: str, url: str, when: date | None) -> list[Draft]:
-    extracted = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False
-    )
+def _fallback(html: str, title: str, when: date | None) -> list[Draft]:
+    """trafilatura's text where no block of Chinese prose exists. Its own metadata pass is not
+    asked for: the page's facts are already read, and that pass (htmldate, dateparser, the TLD
+    list) cost more than the extraction itself."""
+    extracted = trafilatura.bare_extraction(html, with_metadata=False, include_comments=False)
     text = (getattr(extracted, "text", None) or "").strip() if extracted else ""
     if not text:
         return []
-    title = clean_title(getattr(extracted, "title", None) or "")
-    published = when or parse_date(getattr(extracted, "date", None))
-    return [Draft(title=title, paragraphs=text.split("\n"), published_at=published)]
+    return [Draft(title=title, paragraphs=text.split("\n"), published_at=when)]
