@@ -18,8 +18,9 @@ from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
 from .mainblock import content_root, leaf_blocks, title_branch
-from .page_facts import authors_in, page_title, read_page_facts, title_candidates
+from .page_facts import PageFacts, authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
+from .threads import is_discussion, thread_lines
 
 _JUNK_TAGS = (
     "script",
@@ -43,11 +44,19 @@ _JUNK_TAGS = (
 )
 _JUNK_TOKENS = frozenset(
     """nav navbar menu crumb crumbs breadcrumb position location footer ft hd copyright
-share sharing bdshare related recommend comment comments reply sidebar side right hot rank ad ads advert
+share sharing bdshare related recommend sidebar side right hot rank ad ads advert
 banner login qrcode qr follow print pages pager pagination disclaimer toolbar tags handle links logo top
 topnav search subscribe info meta source views rt masthead colophon edition issue daodu guide
 statement""".split()
 )
+# Words that name a short line of page furniture (`news-info`: date and source); a long block so
+# named is content (a Q&A site's `question-info` is the question).
+_META_LINE_TOKENS = frozenset({"info", "meta", "source", "views", "tags"})
+_META_LINE_MAX_CJK = 100
+# Utility classes that place an element (`g-margin-top`, `pull-right`) say nothing of what it is.
+_LAYOUT_CLASS = re.compile(r"(?:^|[-_])(?:margin|padding|pull|float|text|align|border|fixed)[-_]")
+# Comment boxes are chrome on an article and the content itself on a forum thread.
+_COMMENT_TOKENS = frozenset({"comment", "comments", "reply", "replies"})
 
 
 def _is_main_content(el: HtmlElement) -> bool:
@@ -56,9 +65,26 @@ def _is_main_content(el: HtmlElement) -> bool:
     return len(paragraphs) >= 2 and sum(_cjk(_text(p)) for p in paragraphs) > 150
 
 
-def prune(doc: HtmlElement) -> set[str]:
+def _chrome_words(el: HtmlElement) -> frozenset[str]:
+    """The class/id words that can mark an element as chrome, layout utility classes left out."""
+    words = _tokens(el)
+    if not words or not _LAYOUT_CLASS.search(el.get("class") or ""):
+        return words
+    kept = " ".join(w for w in (el.get("class") or "").split() if not _LAYOUT_CLASS.search(w))
+    return frozenset(re.split(r"[\s_\-]+", f"{kept} {el.get('id') or ''}".lower())) - {""}
+
+
+def _is_chrome(el: HtmlElement, junk: frozenset[str]) -> bool:
+    hits = _chrome_words(el) & junk
+    if not hits or _is_main_content(el):
+        return False
+    return bool(hits - _META_LINE_TOKENS) or _cjk(_text(el)) < _META_LINE_MAX_CJK
+
+
+def prune(doc: HtmlElement, *, keep_comments: bool = False) -> set[str]:
     """Remove page chrome in place; returns flags (hidden spam seen)."""
     flags: set[str] = set()
+    junk = _JUNK_TOKENS if keep_comments else _JUNK_TOKENS | _COMMENT_TOKENS
     from .normalize import spam_score
 
     doomed = []
@@ -71,7 +97,7 @@ def prune(doc: HtmlElement) -> set[str]:
             if spam_score(_text(el)) >= 2:
                 flags.add("spam_injection")
             doomed.append(el)
-        elif el.tag in _JUNK_TAGS or (_tokens(el) & _JUNK_TOKENS and not _is_main_content(el)):
+        elif el.tag in _JUNK_TAGS or _is_chrome(el, junk):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -166,7 +192,10 @@ def extract_html(html: str, url: str) -> list[Draft]:
     facts = read_page_facts(doc, url)
     when = facts.published_at
     branch = title_branch(doc, [t for t in (facts.og_title, facts.head_title) if t])
-    flags = prune(doc)
+    discussion = is_discussion(doc, url)
+    flags = prune(doc, keep_comments=discussion)
+    if discussion:
+        return _thread(doc, facts, flags)
     blocks = list(doc.iter("article"))
     if len(blocks) >= 2:
         drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
@@ -194,6 +223,28 @@ def extract_html(html: str, url: str) -> list[Draft]:
             published_time=facts.published_time,
             origin=facts.origin,
             captions=facts.captions,
+        )
+    ]
+
+
+def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
+    """A forum or Q&A page: one article, the opening post and its replies."""
+    body = doc.find("body")
+    lines = thread_lines(body if body is not None else doc)
+    title = page_title(title_candidates(doc), facts)
+    if lines and lines[0] == title:
+        lines = lines[1:]
+    if not lines:
+        return []
+    return [
+        Draft(
+            title=title,
+            paragraphs=lines,
+            published_at=facts.published_at,
+            authors=facts.authors,
+            flags=flags,
+            published_time=facts.published_time,
+            origin=facts.origin,
         )
     ]
 

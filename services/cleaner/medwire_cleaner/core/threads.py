@@ -1,0 +1,107 @@
+"""Discussion pages — forums, Q&A, comment pages. Their content is the thread: the opening post
+and the replies under it (the gold of real forum pages holds all of them, user names included),
+so on such a page replies are not pruned as a comment box and the text is every prose line the
+pruned page still holds, not one densest block."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from .dom import metas
+from .mainblock import BLOCK_TAGS
+
+# Forum and Q&A software names its pages alike everywhere: /thread-…, forum.php?mod=viewthread,
+# /topic/…, /question/…, /d/123 (Flarum), bbs.* / *bbs* hosts, tieba, zhidao.
+_THREAD_PATH = re.compile(
+    r"(?i)(?:^|[/._?&=-])(?:bbs|forums?|threads?|viewthread|topics?|discuss(?:ion)?s?|"
+    r"questions?|answers?|faq|ask|comments?|d)(?:$|[/._?&=-]|\d)"
+)
+_THREAD_HOST = re.compile(r"(?i)(?:bbs|forum|discuss|tieba|zhidao|wenda|ask)")
+_THREAD_SOFTWARE = re.compile(
+    r"(?i)discuz|phpwind|flarum|discourse|nodebb|vbulletin|phpbb|xenforo|mybb"
+)
+_THREAD_TYPES = frozenset({"DiscussionForumPosting", "QAPage", "Question", "Answer"})
+# A line mostly made of links is a menu, a tag list or pagination, not a post.
+_MAX_LINK_SHARE = 0.5
+
+
+def is_discussion(doc: HtmlElement, url: str) -> bool:
+    """Whether the page is a thread, by what forum and Q&A software says of itself: its URL
+    conventions, its `<meta name=generator>`, or schema.org types in JSON-LD."""
+    parts = urlsplit(url)
+    if _THREAD_HOST.search(parts.netloc) or _THREAD_PATH.search(parts.path + "?" + parts.query):
+        return True
+    if _THREAD_SOFTWARE.search(metas(doc).get("generator", "")):
+        return True
+    return any(
+        _THREAD_TYPES & _ld_types(s.text or "")
+        for s in doc.iter("script")
+        if s.get("type") == "application/ld+json"
+    )
+
+
+def _ld_types(source: str) -> set[str]:
+    try:
+        data = json.loads(source)
+    except ValueError:
+        return set()
+    items = data if isinstance(data, list) else [data]
+    found: set[str] = set()
+    for item in items:
+        if isinstance(item, dict):
+            kind = item.get("@type")
+            found |= (
+                {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+            )
+            main = item.get("mainEntity")
+            if isinstance(main, dict) and isinstance(main.get("@type"), str):
+                found.add(main["@type"])
+    return found
+
+
+def text_lines(root: HtmlElement) -> list[tuple[str, int]]:
+    """The text of `root` cut at block boundaries, as a browser lays it out: each line with how
+    many of its characters are link text. Unlike leaf blocks, this keeps text that sits beside a
+    nested block (`<div>user <span>…</span><div>…</div> reply text</div>`)."""
+    lines: list[tuple[str, int]] = []
+    current: list[str] = []
+    linked = 0
+
+    def flush() -> None:
+        nonlocal linked
+        line = re.sub(r"\s+", " ", "".join(current)).strip()
+        if line:
+            lines.append((line, min(linked, len(line))))
+        current.clear()
+        linked = 0
+
+    def walk(el: HtmlElement, in_link: bool) -> None:
+        nonlocal linked
+        if not isinstance(el.tag, str):
+            return
+        block = el.tag in BLOCK_TAGS or el.tag == "br"
+        if block:
+            flush()
+        in_link = in_link or el.tag == "a"
+        if el.text:
+            current.append(el.text)
+            linked += len(el.text.strip()) if in_link else 0
+        for child in el:
+            walk(child, in_link)
+            if child.tail:
+                current.append(child.tail)
+                linked += len(child.tail.strip()) if in_link else 0
+        if block:
+            flush()
+
+    walk(root, False)
+    flush()
+    return lines
+
+
+def thread_lines(body: HtmlElement) -> list[str]:
+    return [line for line, linked in text_lines(body) if linked <= _MAX_LINK_SHARE * len(line)]
