@@ -25,6 +25,20 @@ _THREAD_SOFTWARE = re.compile(
     r"(?i)discuz|phpwind|flarum|discourse|nodebb|vbulletin|phpbb|xenforo|mybb"
 )
 _THREAD_TYPES = frozenset({"DiscussionForumPosting", "QAPage", "Question", "Answer"})
+# The buttons and counters forum and Q&A software prints around every post.
+_UI_WORDS = (
+    "只看该作者|只看楼主|仅看楼主|倒序浏览|倒序看帖|阅读模式|电梯直达|手机查看|展开全部|全部评论|"
+    "等人赞过|复制链接|选择文件|联系作者|个人认证用户|我来答|收起|"
+    "点赞|首赞|评论|回复|回答|举报|分享|收藏|关注|私信|引用|打赏|置顶|精华|主题|帖子|积分|"
+    "查看|阅读|浏览|楼主|沙发|板凳|最热|最新|追问|追答|采纳数|获赞数|采纳|"
+    "条|个|楼|次|人"
+)
+_UI_LINE = re.compile(rf"^(?:{_UI_WORDS}|[\d\s#:：|｜()（）\[\]·.,，/+-])+$")
+# `发表于 2024-4-5 23:20:45 | 只看该作者`, `2020.06.09 09:42 发布`, `2021-10-19 · 活跃答主`.
+_POST_META = re.compile(
+    r"(?:发表于|发布于|回复于|发布|发表)\s*\d|\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:发布|发表|·)"
+)
+_POST_META_MAX = 80
 # A line mostly made of links is a menu, a tag list or pagination, not a post.
 _MAX_LINK_SHARE = 0.5
 
@@ -103,5 +117,16 @@ def text_lines(root: HtmlElement) -> list[tuple[str, int]]:
     return lines
 
 
+def is_post_furniture(line: str) -> bool:
+    """A forum's buttons, counters and `posted at` lines, not anybody's words."""
+    if _UI_LINE.match(line):
+        return True
+    return len(line) <= _POST_META_MAX and _POST_META.search(line) is not None
+
+
 def thread_lines(body: HtmlElement) -> list[str]:
-    return [line for line, linked in text_lines(body) if linked <= _MAX_LINK_SHARE * len(line)]
+    return [
+        line
+        for line, linked in text_lines(body)
+        if linked <= _MAX_LINK_SHARE * len(line) and not is_post_furniture(line)
+    ]
