@@ -1,7 +1,8 @@
-"""HTML page → drafts. E-paper pages with several `<article>` blocks are split; otherwise the
-block whose paragraphs hold the most Chinese text (links discounted) is the article, after the
-page's chrome (navigation, share bars, comment boxes, footers…) is pruned. trafilatura is only
-the fallback for pages where no such block exists."""
+"""HTML page → drafts. After the page's chrome (navigation, share bars, comment boxes,
+footers…) is pruned: e-paper pages with several `<article>` blocks are split; a forum or Q&A
+page is its thread (threads.py); otherwise the block whose paragraphs hold the most Chinese text
+(links discounted), beside the page's own title heading when there is one, is the article
+(mainblock.py). Pages with no such block keep every prose line the pruned page holds."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import re
 from datetime import date
 
 import lxml.html
-import trafilatura
 from lxml.html import HtmlElement
 
 from .dates import parse_date
@@ -20,7 +20,7 @@ from .draft import Draft
 from .mainblock import content_root, leaf_blocks, title_branch
 from .page_facts import PageFacts, authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
-from .threads import is_discussion, thread_lines
+from .threads import is_discussion, prose_lines, thread_lines
 
 _JUNK_TAGS = (
     "script",
@@ -203,7 +203,7 @@ def extract_html(html: str, url: str) -> list[Draft]:
             return drafts
     root = content_root(doc, branch)
     if root is None:
-        return _fallback(html, page_title(title_candidates(doc), facts), when)
+        return _fallback(doc, page_title(title_candidates(doc), facts), when)
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
     if looks_like_posts(paragraphs):
         posts = split_posts(paragraphs, when)
@@ -249,12 +249,15 @@ def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
     ]
 
 
-def _fallback(html: str, title: str, when: date | None) -> list[Draft]:
-    """trafilatura's text where no block of Chinese prose exists. Its own metadata pass is not
-    asked for: the page's facts are already read, and that pass (htmldate, dateparser, the TLD
-    list) cost more than the extraction itself."""
-    extracted = trafilatura.bare_extraction(html, with_metadata=False, include_comments=False)
-    text = (getattr(extracted, "text", None) or "").strip() if extracted else ""
-    if not text:
+def _fallback(doc: HtmlElement, title: str, when: date | None) -> list[Draft]:
+    """Where no block of Chinese prose exists (text in inline elements beside nested blocks, as
+    script-rendered pages print it): every prose line of the pruned page. Measured on the shared
+    real pages with every page forced through it, this scores as well as trafilatura did here
+    (bigram F1 0.79 vs 0.76), without importing trafilatura (~1 s of start-up)."""
+    body = doc.find("body")
+    lines = prose_lines(body if body is not None else doc)
+    if lines and lines[0] == title:
+        lines = lines[1:]
+    if not lines:
         return []
-    return [Draft(title=title, paragraphs=text.split("\n"), published_at=when)]
+    return [Draft(title=title, paragraphs=lines, published_at=when)]

@@ -124,9 +124,10 @@ def is_post_furniture(line: str) -> bool:
     return len(line) <= _POST_META_MAX and _POST_META.search(line) is not None
 
 
+def prose_lines(root: HtmlElement) -> list[str]:
+    """The lines of `root` that are not mostly links."""
+    return [line for line, linked in text_lines(root) if linked <= _MAX_LINK_SHARE * len(line)]
+
+
 def thread_lines(body: HtmlElement) -> list[str]:
-    return [
-        line
-        for line, linked in text_lines(body)
-        if linked <= _MAX_LINK_SHARE * len(line) and not is_post_furniture(line)
-    ]
+    return [line for line in prose_lines(body) if not is_post_furniture(line)]
