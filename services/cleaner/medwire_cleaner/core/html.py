@@ -42,6 +42,7 @@ _JUNK_TAGS = (
     "object",
     "embed",
 )
+_THREAD_JUNK_TAGS = frozenset(_JUNK_TAGS) - {"figure"}
 _JUNK_TOKENS = frozenset(
     """nav navbar menu crumb crumbs breadcrumb position location footer ft hd copyright
 share sharing bdshare related recommend sidebar side right hot rank ad ads advert
@@ -81,10 +82,13 @@ def _is_chrome(el: HtmlElement, junk: frozenset[str]) -> bool:
     return bool(hits - _META_LINE_TOKENS) or _cjk(_text(el)) < _META_LINE_MAX_CJK
 
 
-def prune(doc: HtmlElement, *, keep_comments: bool = False) -> set[str]:
-    """Remove page chrome in place; returns flags (hidden spam seen)."""
+def prune(doc: HtmlElement, *, thread: bool = False) -> set[str]:
+    """Remove page chrome in place; returns flags (hidden spam seen). On a `thread` the replies
+    and the figures' captions are the content (a news article's captions are read into
+    `captions` by page_facts before this)."""
     flags: set[str] = set()
-    junk = _JUNK_TOKENS if keep_comments else _JUNK_TOKENS | _COMMENT_TOKENS
+    junk = _JUNK_TOKENS if thread else _JUNK_TOKENS | _COMMENT_TOKENS
+    junk_tags = _THREAD_JUNK_TAGS if thread else _JUNK_TAGS
     from .normalize import spam_score
 
     doomed = []
@@ -97,7 +101,7 @@ def prune(doc: HtmlElement, *, keep_comments: bool = False) -> set[str]:
             if spam_score(_text(el)) >= 2:
                 flags.add("spam_injection")
             doomed.append(el)
-        elif el.tag in _JUNK_TAGS or _is_chrome(el, junk):
+        elif el.tag in junk_tags or _is_chrome(el, junk):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
@@ -193,7 +197,7 @@ def extract_html(html: str, url: str) -> list[Draft]:
     when = facts.published_at
     branch = title_branch(doc, [t for t in (facts.og_title, facts.head_title) if t])
     discussion = is_discussion(doc, url)
-    flags = prune(doc, keep_comments=discussion)
+    flags = prune(doc, thread=discussion)
     if discussion:
         return _thread(doc, facts, flags)
     blocks = list(doc.iter("article"))
