@@ -32,7 +32,7 @@ def page(body: str, title: str = "创新药获批上市") -> str:
 
 def test_short_article_under_its_headline_beats_a_longer_feed_of_teasers() -> None:
     teasers = "".join(
-        f'<li class="stream-item"><div class="item-content"><p>{TEASER * 2}</p></div></li>'
+        f'<li class="stream-item"><div class="item-content"><p>{TEASER * 3}</p></div></li>'
         for _ in range(3)
     )
     html = page(
@@ -114,7 +114,8 @@ def test_post_furniture_lines_are_told_from_short_posts() -> None:
 
 def test_layout_utility_class_does_not_make_the_article_chrome() -> None:
     html = page(
-        f'<div class="page-detail g-margin-top"><h1>创新药获批上市</h1><p>{ARTICLE}</p><p>{ARTICLE}</p></div>'
+        f'<div class="page-detail g-margin-top"><h1>创新药获批上市</h1><div>{ARTICLE}</div></div>'
+        '<div class="note"><p>本站声明：转载请注明出处并保留原文链接。</p></div>'
     )
     (article,) = cleaned(html)
     assert "罕见病" in article.text
@@ -128,3 +129,13 @@ def test_text_beside_nested_blocks_is_found_without_a_block_of_its_own() -> None
     )
     (article,) = cleaned(html)
     assert "罕见病" in article.text and "博览会" in article.text
+
+
+def test_a_block_named_info_is_chrome_only_while_it_is_a_short_line() -> None:
+    html = page(
+        '<div class="news-info">来源：某某新闻网 2025-01-01 浏览次数：123</div>'
+        f'<div class="question-info"><h1>创新药获批上市</h1><div>{ARTICLE}</div></div>'
+        '<div class="note"><p>本站声明：转载请注明出处并保留原文链接。</p></div>'
+    )
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text and "浏览次数" not in article.text
