@@ -139,3 +139,15 @@ def test_a_block_named_info_is_chrome_only_while_it_is_a_short_line() -> None:
     )
     (article,) = cleaned(html)
     assert "罕见病" in article.text and "浏览次数" not in article.text
+
+
+def test_paragraphs_after_an_image_inside_a_paragraph_are_kept() -> None:
+    # `<p>text<div>image</div>more text` — the parser closes the <p> at the <div>, so the rest
+    # of the article is the div's tail, outside any block of its own.
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><div class="content"><p>{ARTICLE}<br>'
+        '<div class="img"><img src="a.jpg"></div>'
+        "医保部门表示，将尽快启动该药品的医保谈判工作。<br>业内人士认为，这将显著提升患者的用药可及性。</div></div>"
+    )
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text and "医保谈判" in article.text and "用药可及性" in article.text

@@ -17,10 +17,10 @@ from .dom import cjk_count as _cjk
 from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
-from .mainblock import content_root, leaf_blocks, title_branch
+from .mainblock import content_root, title_branch
 from .page_facts import PageFacts, authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
-from .threads import is_discussion, prose_lines, thread_lines
+from .threads import is_discussion, prose_lines, text_lines, thread_lines
 
 _JUNK_TAGS = (
     "script",
@@ -131,21 +131,16 @@ def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
     ]
 
 
+_NOT_BODY_TOKENS = frozenset({"author", "byline", "caption", "kicker", "subtitle"})
+
+
+def _not_body(el: HtmlElement) -> bool:
+    return el.tag == "h1" or bool(_tokens(el) & _NOT_BODY_TOKENS)
+
+
 def paragraphs_of(root: HtmlElement) -> list[str]:
-    out: list[str] = []
-    for block in leaf_blocks(root):
-        if block.tag in ("h1",) or _tokens(block) & {
-            "author",
-            "byline",
-            "caption",
-            "kicker",
-            "subtitle",
-        }:
-            continue
-        out.extend(_block_lines(block))
-    if not out:
-        out = _block_lines(root)
-    return out
+    """The lines of the article element as laid out, headline, bylines and captions left out."""
+    return [line for line, _ in text_lines(root, skip=_not_body, source_breaks=True)]
 
 
 def _article_block(el: HtmlElement, when: date | None) -> Draft | None:

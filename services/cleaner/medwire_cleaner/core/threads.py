@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -77,25 +78,36 @@ def _ld_types(source: str) -> set[str]:
     return found
 
 
-def text_lines(root: HtmlElement) -> list[tuple[str, int]]:
+def text_lines(
+    root: HtmlElement,
+    skip: Callable[[HtmlElement], bool] | None = None,
+    *,
+    source_breaks: bool = False,
+) -> list[tuple[str, int]]:
     """The text of `root` cut at block boundaries, as a browser lays it out: each line with how
     many of its characters are link text. Unlike leaf blocks, this keeps text that sits beside a
-    nested block (`<div>user <span>…</span><div>…</div> reply text</div>`)."""
+    nested block (`<div>user <span>…</span><div>…</div> reply text</div>`, or a `<p>` that a
+    nested `<div>` closed, leaving the rest of the paragraph as the div's tail). Elements for
+    which `skip` holds are left out, their tails not. With `source_breaks`, a newline in the
+    page's source also ends a line (pages that wrap plain text in one `<p>`); the link count is
+    then not kept."""
     lines: list[tuple[str, int]] = []
     current: list[str] = []
     linked = 0
 
     def flush() -> None:
         nonlocal linked
-        line = re.sub(r"\s+", " ", "".join(current)).strip()
-        if line:
-            lines.append((line, min(linked, len(line))))
+        text = "".join(current)
+        for part in text.split("\n") if source_breaks else [text]:
+            line = re.sub(r"\s+", " ", part).strip()
+            if line:
+                lines.append((line, 0 if source_breaks else min(linked, len(line))))
         current.clear()
         linked = 0
 
     def walk(el: HtmlElement, in_link: bool) -> None:
         nonlocal linked
-        if not isinstance(el.tag, str):
+        if not isinstance(el.tag, str) or (skip is not None and skip(el)):
             return
         block = el.tag in BLOCK_TAGS or el.tag == "br"
         if block:
