@@ -113,6 +113,13 @@ def text_lines(
         if block:
             flush()
         in_link = in_link or el.tag == "a"
+        if el.tag == "pre":
+            # A code block is one paragraph: its lines are not article lines for the
+            # normaliser to judge one by one (it drops repeats and `#` lines).
+            current.append(re.sub(r"\s+", " ", el.text_content()))
+            if block:
+                flush()
+            return
         if el.text:
             current.append(el.text)
             linked += len(el.text.strip()) if in_link else 0
