@@ -164,3 +164,25 @@ def test_a_code_block_keeps_its_repeated_lines() -> None:
     )
     (article,) = cleaned(html)
     assert article.text.count("docker start my-application") == 2
+
+
+def test_forum_urls_are_told_by_whole_segments_and_host_labels() -> None:
+    import lxml.html
+
+    from medwire_cleaner.core.threads import is_discussion
+
+    doc = lxml.html.document_fromstring("<html><body><p>正文</p></body></html>")
+    for url in (
+        "https://bbs.example.cn/a/1.html",
+        "https://www.example.cn/forum.php?mod=viewthread&tid=3",
+        "https://www.example.cn/thread-123-1-1.html",
+        "https://discuss.example.org/d/15648",
+        "https://www.example.com/question/58681/answer/29",
+    ):
+        assert is_discussion(doc, url), url
+    for url in (
+        "https://news.example.cn/2024/d12345.html",
+        "http://task.example.gov.cn/art/2024/5/1/art_1.html",
+        "https://www.example.cn/news/forumsummary-report.html",
+    ):
+        assert not is_discussion(doc, url), url

@@ -15,13 +15,15 @@ from lxml.html import HtmlElement
 from .dom import metas
 from .mainblock import BLOCK_TAGS
 
-# Forum and Q&A software names its pages alike everywhere: /thread-…, forum.php?mod=viewthread,
-# /topic/…, /question/…, /d/123 (Flarum), bbs.* / *bbs* hosts, tieba, zhidao.
-_THREAD_PATH = re.compile(
-    r"(?i)(?:^|[/._?&=-])(?:bbs|forums?|threads?|viewthread|topics?|discuss(?:ion)?s?|"
-    r"questions?|answers?|faq|ask|comments?|d)(?:$|[/._?&=-]|\d)"
+# Forum and Q&A software names its pages alike everywhere: a path segment /thread/, /topic/,
+# /question/…, Discuz's thread-1-1-1.html and forum.php?mod=viewthread, Flarum's /d/123, and
+# hosts such as bbs.*, *bbs*, forum.*, tieba, zhidao. Whole segments and host labels only, so
+# a news path that merely contains the letters (…/d12345.html, task.gov.cn) does not count.
+_THREAD_SEGMENT = re.compile(
+    r"(?i)(?:^|/)(?:bbs|forums?|threads?|topics?|discuss(?:ions?)?|questions?|answers?|faq|"
+    r"comments?)(?:/|$)|(?:^|/)thread-\d|(?:^|/)d/\d+(?:/|$)|mod=viewthread"
 )
-_THREAD_HOST = re.compile(r"(?i)(?:bbs|forum|discuss|tieba|zhidao|wenda|ask)")
+_THREAD_HOST_LABEL = re.compile(r"(?i)bbs|forum|^(?:discuss|tieba|zhidao|wenda|ask)$")
 _THREAD_SOFTWARE = re.compile(
     r"(?i)discuz|phpwind|flarum|discourse|nodebb|vbulletin|phpbb|xenforo|mybb"
 )
@@ -48,7 +50,10 @@ def is_discussion(doc: HtmlElement, url: str) -> bool:
     """Whether the page is a thread, by what forum and Q&A software says of itself: its URL
     conventions, its `<meta name=generator>`, or schema.org types in JSON-LD."""
     parts = urlsplit(url)
-    if _THREAD_HOST.search(parts.netloc) or _THREAD_PATH.search(parts.path + "?" + parts.query):
+    labels = (parts.hostname or "").split(".")
+    if any(_THREAD_HOST_LABEL.search(label) for label in labels):
+        return True
+    if _THREAD_SEGMENT.search(parts.path) or _THREAD_SEGMENT.search(parts.query):
         return True
     if _THREAD_SOFTWARE.search(metas(doc).get("generator", "")):
         return True
