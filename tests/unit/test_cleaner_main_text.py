@@ -186,3 +186,13 @@ def test_forum_urls_are_told_by_whole_segments_and_host_labels() -> None:
         "https://www.example.cn/news/forumsummary-report.html",
     ):
         assert not is_discussion(doc, url), url
+
+
+def test_a_long_summary_under_the_headline_does_not_replace_the_body_beside_it() -> None:
+    body = "".join(f"<p>{ARTICLE}第{i}段。</p>" for i in range(6))
+    html = page(
+        f'<div class="container"><div class="head"><h1>创新药获批上市</h1><div class="lede">{TEASER * 3}</div></div>'
+        f'<div class="text">{body}</div></div>'
+    )
+    (article,) = cleaned(html)
+    assert "第5段" in article.text

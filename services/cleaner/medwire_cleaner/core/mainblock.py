@@ -23,6 +23,9 @@ _MIN_TITLE_CHARS = 6
 # A block beside the title must still read as an article (not a date line, a share bar's label
 # or a channel menu the heading's wrapper also holds).
 _MIN_ARTICLE_SCORE = 100.0
+# How many times longer a block next to the headline's wrapper must be to win over the block
+# under the headline (teasers and recommendations are rarely that much longer one by one).
+_OUTWEIGHED = 3.0
 
 
 def _squash(text: str) -> str:
@@ -108,5 +111,19 @@ def content_root(doc: HtmlElement, branch: list[HtmlElement] | None = None) -> H
             break
         inside = [el for el in wrapper.iter() if scores.get(el, 0.0) >= _MIN_ARTICLE_SCORE]
         if inside:
-            return max(inside, key=lambda el: scores[el])
+            near = max(inside, key=lambda el: scores[el])
+            return best if _outweighed_next_door(near, best, wrapper, scores) else near
     return best
+
+
+def _outweighed_next_door(
+    near: HtmlElement, best: HtmlElement, wrapper: HtmlElement, scores: dict[HtmlElement, float]
+) -> bool:
+    """A lede or summary block under the headline is not the article when the page's best block
+    sits right beside the headline's wrapper and is several times longer."""
+    parent = wrapper.getparent()
+    return (
+        parent is not None
+        and scores[best] > _OUTWEIGHED * scores[near]
+        and any(el is best for el in parent.iter())
+    )
