@@ -193,8 +193,9 @@ def extract_html(html: str, url: str) -> list[Draft]:
     branch = title_branch(doc, [t for t in (facts.og_title, facts.head_title) if t])
     discussion = is_discussion(doc, url)
     flags = prune(doc, thread=discussion)
-    if discussion:
-        return _thread(doc, facts, flags)
+    thread = _thread(doc, facts, flags) if discussion else []
+    if thread:
+        return thread
     blocks = list(doc.iter("article"))
     if len(blocks) >= 2:
         drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
