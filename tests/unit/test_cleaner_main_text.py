@@ -178,12 +178,14 @@ def test_forum_urls_are_told_by_whole_segments_and_host_labels() -> None:
         "https://www.example.cn/thread-123-1-1.html",
         "https://discuss.example.org/d/15648",
         "https://www.example.com/question/58681/answer/29",
+        "https://www.example.club/topic/1666",
     ):
         assert is_discussion(doc, url), url
     for url in (
         "https://news.example.cn/2024/d12345.html",
         "http://task.example.gov.cn/art/2024/5/1/art_1.html",
         "https://www.example.cn/news/forumsummary-report.html",
+        "https://news.example.cn/topic/2024lh/index.html",
     ):
         assert not is_discussion(doc, url), url
 

@@ -15,13 +15,14 @@ from lxml.html import HtmlElement
 from .dom import metas
 from .mainblock import BLOCK_TAGS
 
-# Forum and Q&A software names its pages alike everywhere: a path segment /thread/, /topic/,
-# /question/…, Discuz's thread-1-1-1.html and forum.php?mod=viewthread, Flarum's /d/123, and
+# Forum and Q&A software names its pages alike everywhere: a path segment /thread/, /question/…,
+# /topic/123 (a news site's /topic/2024lh/ is a special-report page, not a thread), Discuz's
+# thread-1-1-1.html and forum.php?mod=viewthread, Flarum's /d/123, and
 # hosts such as bbs.*, *bbs*, forum.*, tieba, zhidao. Whole segments and host labels only, so
 # a news path that merely contains the letters (…/d12345.html, task.gov.cn) does not count.
 _THREAD_SEGMENT = re.compile(
-    r"(?i)(?:^|/)(?:bbs|forums?|threads?|topics?|discuss(?:ions?)?|questions?|answers?|faq|"
-    r"comments?)(?:/|$)|(?:^|/)thread-\d|(?:^|/)d/\d+(?:/|$)|mod=viewthread"
+    r"(?i)(?:^|/)(?:bbs|forums?|threads?|discuss(?:ions?)?|questions?|answers?|faq|"
+    r"comments?)(?:/|$)|(?:^|/)thread-\d|(?:^|/)(?:d|topics?)/\d+(?:[/.?]|$)|mod=viewthread"
 )
 _THREAD_HOST_LABEL = re.compile(r"(?i)bbs|forum|^(?:discuss|tieba|zhidao|wenda|ask)$")
 _THREAD_SOFTWARE = re.compile(
