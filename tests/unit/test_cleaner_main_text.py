@@ -198,3 +198,16 @@ def test_a_long_summary_under_the_headline_does_not_replace_the_body_beside_it()
     )
     (article,) = cleaned(html)
     assert "第5段" in article.text
+
+
+def test_an_article_told_in_tails_of_image_blocks_outweighs_a_shorter_block() -> None:
+    tails = "".join(
+        f'<div class="img"><img src="{i}.jpg"></div>{ARTICLE}第{i}段。<br>' for i in range(4)
+    )
+    html = page(
+        f'<div class="content"><p>{ARTICLE[:30]}</p>{tails}</div>'
+        f'<div class="box"><p>{TEASER}</p><p>{TEASER}又及。</p><p>{TEASER}再及。</p></div>',
+        title="站点首页",
+    )
+    (article,) = cleaned(html)
+    assert "第3段" in article.text and "博览会" not in article.text

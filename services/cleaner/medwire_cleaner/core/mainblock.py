@@ -52,22 +52,50 @@ def link_chars(el: HtmlElement) -> int:
     return sum(len(text_of(a)) for a in el.iter("a"))
 
 
+def _loose_text(block: HtmlElement) -> tuple[str, int]:
+    """The text a block holds beside its nested blocks (their tails, its inline children), with
+    its link characters: a `<p>` closed early by a nested `<div>` leaves the rest of the
+    paragraph there."""
+    parts, linked = [block.text or ""], 0
+    for child in block:
+        if isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
+            inner = text_of(child)
+            parts.append(inner)
+            linked += len(inner) if child.tag == "a" else link_chars(child)
+        parts.append(child.tail or "")
+    return "".join(parts), linked
+
+
+def _credit(scores: dict[HtmlElement, float], container: HtmlElement | None, weight: float) -> None:
+    if container is not None:
+        scores[container] += weight
+        grand = container.getparent()
+        if grand is not None:
+            scores[grand] += weight / 3
+
+
 def block_scores(body: HtmlElement) -> dict[HtmlElement, float]:
+    """Leaf blocks credit their parent (and a third to its grandparent); text loose beside
+    nested blocks credits the block holding it in the same way."""
     scores: dict[HtmlElement, float] = defaultdict(float)
-    for block in leaf_blocks(body):
+    leaves = leaf_blocks(body)
+    for block in leaves:
         if block.tag in _HEADINGS:  # a headline is not body text
             continue
         text = text_of(block)
         n = cjk_count(text)
-        if n < 10:
+        if n >= 10:
+            _credit(
+                scores, block.getparent(), n * (1 - min(1.0, link_chars(block) / max(1, len(text))))
+            )
+    leaf_set = set(leaves)
+    for block in body.iter(*BLOCK_TAGS):
+        if block in leaf_set or block.tag in _HEADINGS:
             continue
-        weight = n * (1 - min(1.0, link_chars(block) / max(1, len(text))))
-        parent = block.getparent()
-        if parent is not None:
-            scores[parent] += weight
-            grand = parent.getparent()
-            if grand is not None:
-                scores[grand] += weight / 3
+        text, linked = _loose_text(block)
+        n = cjk_count(text)
+        if n >= 10:
+            _credit(scores, block, n * (1 - min(1.0, linked / max(1, len(text.strip())))))
     return scores
 
 
