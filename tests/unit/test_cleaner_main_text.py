@@ -75,6 +75,7 @@ FORUM = """<html><head><title>求助：新药申报材料怎么准备 - 医药�
 <div class="thread"><h1>求助：新药申报材料怎么准备</h1>
 <div class="post"><div class="author">张三</div><div class="meta">发表于 2024-4-5 23:20:45 | 只看该作者</div>
 <div class="message">第一次准备新药申报材料，请问药学部分需要哪些资料，有没有清单可以参考？</div>
+<div class="sign">个性签名：生活不止眼前的苟且，还有诗和远方的田野</div>
 <div class="actions"><span>点赞</span> <span>回复</span> <span>举报</span></div></div>
 <div class="reply"><div class="author">李四</div><div class="meta">发表于 2024-4-6 08:02:11</div>
 <div class="message">可以先看药审中心发布的指导原则，里面对药学研究资料有详细的要求。</div>
@@ -83,12 +84,12 @@ FORUM = """<html><head><title>求助：新药申报材料怎么准备 - 医药�
 </div></body></html>"""
 
 
-def test_forum_page_is_its_whole_thread_without_the_buttons() -> None:
+def test_forum_page_is_its_whole_thread_without_buttons_or_signatures() -> None:
     (article,) = cleaned(FORUM, url="https://bbs.example.cn/forum.php?mod=viewthread&tid=1")
     assert "药学部分需要哪些资料" in article.text  # the first post
     assert "指导原则" in article.text  # and its reply
     assert "申报资料目录示意图" in article.text  # a caption inside the thread is kept
-    for furniture in ("只看该作者", "发表于", "举报", "8条评论"):
+    for furniture in ("只看该作者", "发表于", "举报", "8条评论", "个性签名"):
         assert furniture not in article.text
 
 

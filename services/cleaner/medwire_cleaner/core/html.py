@@ -48,7 +48,7 @@ _JUNK_TOKENS = frozenset(
 share sharing bdshare related recommend sidebar side right hot rank ad ads advert
 banner login qrcode qr follow print pages pager pagination disclaimer toolbar tags handle links logo top
 topnav search subscribe info meta source views rt masthead colophon edition issue daodu guide
-statement""".split()
+statement sign signature signaturecontainer""".split()
 )
 # Words that name a short line of page furniture (`news-info`: date and source); a long block so
 # named is content (a Q&A site's `question-info` is the question).
