@@ -212,3 +212,13 @@ def test_an_article_told_in_tails_of_image_blocks_outweighs_a_shorter_block() ->
     )
     (article,) = cleaned(html)
     assert "第3段" in article.text and "博览会" not in article.text
+
+
+def test_a_reply_wrapped_in_an_info_block_is_kept_on_a_thread() -> None:
+    html = FORUM.replace(
+        '<figure><img src="a.png">',
+        '<div class="comment-user-info"><div class="name">王五</div>'
+        '<div class="comment-detail">谢谢两位，已经按指导原则整理好了。</div></div><figure><img src="a.png">',
+    )
+    (article,) = cleaned(html, url="https://bbs.example.cn/forum.php?mod=viewthread&tid=1")
+    assert "已经按指导原则整理好了" in article.text

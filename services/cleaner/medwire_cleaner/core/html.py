@@ -17,7 +17,7 @@ from .dom import cjk_count as _cjk
 from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
-from .mainblock import content_root, title_branch
+from .mainblock import BLOCK_TAGS, content_root, title_branch
 from .page_facts import PageFacts, authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
 from .threads import is_discussion, prose_lines, text_lines, thread_lines
@@ -75,11 +75,17 @@ def _chrome_words(el: HtmlElement) -> frozenset[str]:
     return frozenset(re.split(r"[\s_\-]+", f"{kept} {el.get('id') or ''}".lower())) - {""}
 
 
-def _is_chrome(el: HtmlElement, junk: frozenset[str]) -> bool:
+def _is_chrome(el: HtmlElement, junk: frozenset[str], thread: bool) -> bool:
     hits = _chrome_words(el) & junk
     if not hits or _is_main_content(el):
         return False
-    return bool(hits - _META_LINE_TOKENS) or _cjk(_text(el)) < _META_LINE_MAX_CJK
+    if hits - _META_LINE_TOKENS:
+        return True
+    if thread and any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants()):
+        # A reply's `comment-user-info` wraps the reply itself; a meta line is one line, and
+        # a thread's posted-at lines are dropped as post furniture anyway.
+        return False
+    return _cjk(_text(el)) < _META_LINE_MAX_CJK
 
 
 def prune(doc: HtmlElement, *, thread: bool = False) -> set[str]:
@@ -101,7 +107,7 @@ def prune(doc: HtmlElement, *, thread: bool = False) -> set[str]:
             if spam_score(_text(el)) >= 2:
                 flags.add("spam_injection")
             doomed.append(el)
-        elif el.tag in junk_tags or _is_chrome(el, junk):
+        elif el.tag in junk_tags or _is_chrome(el, junk, thread):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
