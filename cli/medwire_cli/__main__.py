@@ -22,6 +22,8 @@ from medwire_common.dedup import DuplicateIndex
 from medwire_common.schemas import CleanArticle, CrawlRequest, EnrichedArticle, RawPage, Source
 from medwire_extractor.core import extract
 
+from .parallel import available_cpus, ordered_map
+
 CONTENT_TYPES = {
     ".html": "text/html",
     ".htm": "text/html",
@@ -38,16 +40,32 @@ def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
     return RawPage.of(url, body, ctype, fetched_at)
 
 
+def clean_and_extract(job: tuple[Path, str, datetime]) -> list[EnrichedArticle]:
+    """One file's enriched articles (run in a worker process for large batches)."""
+    path, url, fetched_at = job
+    return [extract(article) for article in clean(raw_page_from_file(path, url, fetched_at))]
+
+
 def process_files(
-    files: Iterable[Path], urls: dict[str, str], default_url: str | None, fetched_at: datetime
+    files: Iterable[Path],
+    urls: dict[str, str],
+    default_url: str | None,
+    fetched_at: datetime,
+    jobs: int = 1,
 ) -> Iterator[dict[str, Any]]:
-    """Clean and extract each file; the files are one batch, so near-duplicates among them
-    share `dup_cluster`."""
+    """Clean and extract each file (over `jobs` processes); the files are one batch, so
+    near-duplicates among them share `dup_cluster`, assigned here in file order."""
     index = DuplicateIndex()
-    for path in files:
-        url = urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri()
-        for article in clean(raw_page_from_file(path, url, fetched_at)):
-            enriched = extract(article)
+    work = [
+        (
+            path,
+            urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri(),
+            fetched_at,
+        )
+        for path in files
+    ]
+    for articles in ordered_map(clean_and_extract, work, jobs):
+        for enriched in articles:
             enriched.dup_cluster = index.assign(
                 enriched.article_id,
                 enriched.minhash,
@@ -153,6 +171,12 @@ def main(argv: list[str] | None = None) -> None:
     group.add_argument("--url-map", type=Path, help="JSON object: file name or path → URL")
     p.add_argument("--fetched-at", help="ISO timestamp (default: now)")
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=available_cpus(),
+        help="worker processes for a batch of files (default: the CPUs available)",
+    )
     e = sub.add_parser("extract", help="extract from clean text lines on stdin")
     e.add_argument("--jsonl", action="store_true", required=True)
     c = sub.add_parser("enqueue-crawl", help="request a crawl of configured sources (default: all)")
@@ -183,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         if missing:
             raise SystemExit(f"medwire process: no such file: {', '.join(missing)}")
         urls = json.loads(args.url_map.read_text(encoding="utf-8")) if args.url_map else {}
-        records = process_files(args.files, urls, args.url, fetched_at)
+        records = process_files(args.files, urls, args.url, fetched_at, args.jobs)
     else:
         records = extract_lines(sys.stdin, fetched_at)
     for record in records:

@@ -12,7 +12,7 @@ from tests.support import ROOT
 BENCH = ROOT / "bench" / "cleaner_real.py"
 CORPUS = ROOT.parent / "shared" / "corpus" / "html" / "magic-html-benchmark"
 
-# Floors under the issue #19 targets' measured values (news 0.94, forum 0.87 when written):
+X
 # a change that loses real pages fails here, not only in the benchmark.
 FLOORS = {"article": 0.92, "forum": 0.85}
 
