@@ -222,3 +222,10 @@ def test_a_reply_wrapped_in_an_info_block_is_kept_on_a_thread() -> None:
     )
     (article,) = cleaned(html, url="https://bbs.example.cn/forum.php?mod=viewthread&tid=1")
     assert "已经按指导原则整理好了" in article.text
+
+
+def test_a_page_whose_only_text_was_pruned_still_gives_its_text() -> None:
+    # One paragraph in a box named like a sidebar: pruned as chrome, and nothing else is left.
+    html = page(f'<div class="right"><p>{ARTICLE}</p></div>')
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text
