@@ -113,12 +113,15 @@ def test_post_furniture_lines_are_told_from_short_posts() -> None:
         assert not is_post_furniture(line), line
 
 
-def test_layout_utility_class_does_not_make_the_article_chrome() -> None:
+QA = "https://www.example.cn/faq/1274706"
+
+
+def test_layout_utility_class_does_not_make_a_question_chrome() -> None:
     html = page(
         f'<div class="page-detail g-margin-top"><h1>创新药获批上市</h1><div>{ARTICLE}</div></div>'
         '<div class="note"><p>本站声明：转载请注明出处并保留原文链接。</p></div>'
     )
-    (article,) = cleaned(html)
+    (article,) = cleaned(html, url=QA)
     assert "罕见病" in article.text
 
 
@@ -132,13 +135,13 @@ def test_text_beside_nested_blocks_is_found_without_a_block_of_its_own() -> None
     assert "罕见病" in article.text and "博览会" in article.text
 
 
-def test_a_block_named_info_is_chrome_only_while_it_is_a_short_line() -> None:
+def test_a_block_named_info_on_a_qa_page_is_chrome_only_while_it_is_a_short_line() -> None:
     html = page(
         '<div class="news-info">来源：某某新闻网 2025-01-01 浏览次数：123</div>'
         f'<div class="question-info"><h1>创新药获批上市</h1><div>{ARTICLE}</div></div>'
         '<div class="note"><p>本站声明：转载请注明出处并保留原文链接。</p></div>'
     )
-    (article,) = cleaned(html)
+    (article,) = cleaned(html, url=QA)
     assert "罕见病" in article.text and "浏览次数" not in article.text
 
 

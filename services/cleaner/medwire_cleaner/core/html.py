@@ -76,10 +76,13 @@ def _chrome_words(el: HtmlElement) -> frozenset[str]:
 
 
 def _is_chrome(el: HtmlElement, junk: frozenset[str], thread: bool) -> bool:
-    hits = _chrome_words(el) & junk
+    """On a thread, layout utility classes and long info blocks are spared (both were seen
+    hiding a Q&A page's whole question); on an article page the word rules stand as they
+    were, since no article page here needed that and a `pull-right` sidebar is chrome."""
+    hits = (_chrome_words(el) if thread else _tokens(el)) & junk
     if not hits or _is_main_content(el):
         return False
-    if hits - _META_LINE_TOKENS:
+    if not thread or hits - _META_LINE_TOKENS:
         return True
     if thread and any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants()):
         # A reply's `comment-user-info` wraps the reply itself; a meta line is one line, and
