@@ -107,6 +107,8 @@ def test_post_furniture_lines_are_told_from_short_posts() -> None:
         "2020.06.09 09:42 发布",
         "#3",
         "查看: 3481|回复: 3",
+        "更多回答（2）",
+        "提交 取消",
     ):
         assert is_post_furniture(line), line
     for line in ("元旦快乐！", "顶一下，说得很对", "可以先看指导原则。"):
