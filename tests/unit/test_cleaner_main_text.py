@@ -234,3 +234,13 @@ def test_a_page_whose_only_text_was_pruned_still_gives_its_text() -> None:
     html = page(f'<div class="right"><p>{ARTICLE}</p></div>')
     (article,) = cleaned(html)
     assert "罕见病" in article.text
+
+
+def test_a_chosen_block_with_nothing_but_bylines_falls_back_to_the_pages_text() -> None:
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><div class="byline">{"记者 张三 李四 王五 赵六 " * 12}</div>'
+        f'<div class="author">{"通讯员 钱七 孙八 " * 12}</div></div>'
+        f"<div><span>{ARTICLE}</span><span>{TEASER}</span></div>"
+    )
+    articles = cleaned(html)
+    assert articles and "罕见病" in articles[0].text

@@ -222,6 +222,8 @@ def extract_html(html: str, url: str) -> list[Draft]:
     title = page_title(title_candidates(doc), facts)
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
+    if not paragraphs:  # the chosen block held only its headline or bylines: never give nothing
+        return _fallback(doc, html, title, when)
     return [
         Draft(
             title=title,
