@@ -244,3 +244,9 @@ def test_a_chosen_block_with_nothing_but_bylines_falls_back_to_the_pages_text() 
     )
     articles = cleaned(html)
     assert articles and "罕见病" in articles[0].text
+
+
+def test_a_page_whose_pruned_text_is_only_its_headline_still_gives_its_text() -> None:
+    html = page(f'<h1>创新药获批上市</h1><div class="right"><p>{ARTICLE}</p></div>')
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text

@@ -267,17 +267,21 @@ def _fallback(doc: HtmlElement, html: str, title: str, when: date | None) -> lis
     (bigram F1 0.79 vs 0.76). When pruning left no line at all, trafilatura reads the page as
     it came: a last resort, imported only then (it costs ~0.3-1 s of start-up)."""
     body = doc.find("body")
-    lines = prose_lines(body if body is not None else doc) or _trafilatura_lines(html)
-    if lines and lines[0] == title:
-        lines = lines[1:]
+    lines = _without_title(prose_lines(body if body is not None else doc), title)
+    lines = lines or _without_title(_trafilatura_lines(html), title)
     if not lines:
         return []
     return [Draft(title=title, paragraphs=lines, published_at=when)]
 
 
+def _without_title(lines: list[str], title: str) -> list[str]:
+    return lines[1:] if lines and lines[0] == title else lines
+
+
 def _trafilatura_lines(html: str) -> list[str]:
+    """trafilatura with its own defaults (comment sections included): the last resort keeps
+    whatever text plain trafilatura would give, rather than nothing."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(html, with_metadata=False, include_comments=False)
-    text = (getattr(extracted, "text", None) or "") if extracted else ""
+    text = trafilatura.extract(html) or ""
     return [line.strip() for line in text.split("\n") if line.strip()]
