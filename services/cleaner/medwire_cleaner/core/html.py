@@ -283,5 +283,5 @@ def _trafilatura_lines(html: str) -> list[str]:
     whatever text plain trafilatura would give, rather than nothing."""
     import trafilatura
 
-    text = trafilatura.extract(html) or ""
+    text = trafilatura.extract(html, fast=True) or ""
     return [line.strip() for line in text.split("\n") if line.strip()]
