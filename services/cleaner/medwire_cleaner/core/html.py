@@ -118,16 +118,6 @@ def prune(doc: HtmlElement, *, thread: bool = False) -> set[str]:
     return flags
 
 
-def _block_lines(el: HtmlElement) -> list[str]:
-    for br in el.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    return [
-        re.sub(r"[ \t\u3000]+", " ", line).strip()
-        for line in el.text_content().split("\n")
-        if line.strip()
-    ]
-
-
 def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
     """The root plus siblings of the same class holding text (a page of several posts)."""
     parent = root.getparent()
