@@ -6,9 +6,9 @@ medwire enqueue-crawl [SOURCE...]  puts crawl requests on crawl.requests
 medwire openapi [--out FILE]       the API's OpenAPI document, for client generation
 """
 
-# Only the standard library is imported here: the cores (the cleaner pulls in trafilatura, and
-# datasketch pulls in scipy; the extractor jieba) take seconds to import, so each command imports
-# what it uses when it runs, and `medwire --help` answers at once.
+# Only the standard library is imported here: the cores (lxml, opencc, numpy; the extractor's
+# jieba and word lists) take a second or more to import, so each command imports what it uses
+# when it runs, and `medwire --help` answers at once.
 from __future__ import annotations
 
 import argparse
@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from medwire_common.dedup import DuplicateIndex
-    from medwire_common.schemas import RawPage
+    from medwire_common.schemas import EnrichedArticle, RawPage
+
+from .parallel import available_cpus, ordered_map
 
 CONTENT_TYPES = {
     ".html": "text/html",
@@ -55,20 +56,20 @@ def raw_page_from_file(path: Path, url: str, fetched_at: datetime) -> RawPage:
 
 @dataclass
 class FileOutcome:
-    """What became of one input file: its records, and the line that reports it on stderr."""
+    """What became of one input file: its articles, and the line that reports it on stderr."""
 
     path: Path
     report: str
-    records: list[dict[str, Any]] = field(default_factory=list)
+    articles: list[EnrichedArticle] = field(default_factory=list)
     failed: bool = False
 
 
-def process_file(path: Path, url: str, fetched_at: datetime, index: DuplicateIndex) -> FileOutcome:
-    """Clean and extract one file; near-duplicates among the files of one run (`index`) share
-    `dup_cluster`."""
+def process_file(job: tuple[Path, str, datetime]) -> FileOutcome:
+    """Clean and extract one file (in a worker process for large batches)."""
     from medwire_cleaner.core import PageTooLarge, clean_page
     from medwire_extractor.core import extract
 
+    path, url, fetched_at = job
     if not path.is_file():
         why = "no such file" if not path.exists() else "not a regular file"
         return FileOutcome(path, f"failed: {why}", failed=True)
@@ -82,37 +83,51 @@ def process_file(path: Path, url: str, fetched_at: datetime, index: DuplicateInd
         return FileOutcome(path, f"failed: {exc}", failed=True)
     if not cleaning.articles:
         return FileOutcome(path, f"no article ({cleaning.outcome}: {cleaning.reason})")
-    records = []
-    for article in cleaning.articles:
-        enriched = extract(article)
-        enriched.dup_cluster = index.assign(
-            enriched.article_id,
-            enriched.minhash,
-            enriched.content_hash or enriched.dup_cluster or "",
-        )
-        records.append(enriched.model_dump(mode="json"))
-    count = len(records)
-    return FileOutcome(path, f"{count} article{'s' if count > 1 else ''}", records)
+    articles = [extract(article) for article in cleaning.articles]
+    count = len(articles)
+    return FileOutcome(path, f"{count} article{'s' if count > 1 else ''}", articles)
 
 
 def process_files(
-    files: Iterable[Path], urls: dict[str, str], default_url: str | None, fetched_at: datetime
+    files: Iterable[Path],
+    urls: dict[str, str],
+    default_url: str | None,
+    fetched_at: datetime,
+    jobs: int = 1,
 ) -> Iterator[FileOutcome]:
-    """Each file's outcome, in order; the files are one batch, so near-duplicates among them
-    share `dup_cluster`."""
+    """Each file's outcome, in order, cleaned and extracted over `jobs` processes; the files
+    are one batch, so near-duplicates among them share `dup_cluster`, assigned here in file
+    order."""
+    # Imported before the workers fork, so that each starts with the cores loaded.
+    import medwire_cleaner.core  # noqa: F401
+    import medwire_extractor.core  # noqa: F401
     from medwire_common.dedup import DuplicateIndex
 
     index = DuplicateIndex()
-    for path in files:
-        url = urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri()
-        yield process_file(path, url, fetched_at, index)
+    work = [
+        (
+            path,
+            urls.get(str(path)) or urls.get(path.name) or default_url or path.resolve().as_uri(),
+            fetched_at,
+        )
+        for path in files
+    ]
+    for outcome in ordered_map(process_file, work, jobs):
+        for enriched in outcome.articles:
+            enriched.dup_cluster = index.assign(
+                enriched.article_id,
+                enriched.minhash,
+                enriched.content_hash or enriched.dup_cluster or "",
+            )
+        yield outcome
 
 
 def run_process(outcomes: Iterable[FileOutcome]) -> int:
     """Write each file's records on stdout and its report on stderr; the exit status."""
     failed = 0
     for outcome in outcomes:
-        for record in outcome.records:
+        for enriched in outcome.articles:
+            record = enriched.model_dump(mode="json")
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         sys.stdout.flush()  # a file's records before its report, in a terminal too
         print(f"{outcome.path}: {outcome.report}", file=sys.stderr, flush=True)
@@ -226,6 +241,12 @@ def main(argv: list[str] | None = None) -> None:
     group.add_argument("--url-map", type=Path, help="JSON object: file name or path → URL")
     p.add_argument("--fetched-at", help="ISO timestamp (default: now)")
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=available_cpus(),
+        help="worker processes for a batch of files (default: the CPUs available)",
+    )
     e = sub.add_parser("extract", help="extract from clean text lines on stdin")
     e.add_argument("--jsonl", action="store_true", required=True)
     c = sub.add_parser("enqueue-crawl", help="request a crawl of configured sources (default: all)")
@@ -259,7 +280,7 @@ def main(argv: list[str] | None = None) -> None:
                 "--url-map MAP.json (file name or path → URL), or run one file at a time"
             )
         urls = json.loads(args.url_map.read_text(encoding="utf-8")) if args.url_map else {}
-        sys.exit(run_process(process_files(args.files, urls, args.url, fetched_at)))
+        sys.exit(run_process(process_files(args.files, urls, args.url, fetched_at, args.jobs)))
     for record in extract_lines(sys.stdin, fetched_at):
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 

@@ -54,3 +54,27 @@ def test_process_batch_gives_near_duplicate_pages_one_cluster(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     clusters = [json.loads(line)["dup_cluster"] for line in done.stdout.splitlines()]
     assert clusters[0] == clusters[1] != clusters[2]
+
+
+def test_signature_is_datasketch_affine32_with_murmur_shingles() -> None:
+    """Stored signatures must not change with the implementation: the numpy code computes what
+    datasketch's MinHash(seed=1, scheme="affine32", hashfunc=murmur32) gives, bit for bit."""
+    import mmh3
+    from datasketch import MinHash
+
+    from medwire_common.dedup import NUM_PERM
+
+    def reference(text: str) -> list[int]:
+        compact = "".join(text.split())
+        shingles = {compact[i : i + 5] for i in range(max(1, len(compact) - 4))}
+        m = MinHash(
+            num_perm=NUM_PERM,
+            seed=1,
+            scheme="affine32",
+            hashfunc=lambda b: int(mmh3.hash(b, 1, signed=False)),
+        )
+        m.update_batch([s.encode("utf-8") for s in shingles])
+        return [int(v) for v in m.hashvalues]
+
+    for text in (STORY, REPOSTED, OTHER, "短", ""):
+        assert minhash_signature(text) == reference(text)

@@ -1,15 +1,14 @@
-"""HTML page → drafts. E-paper pages with several `<article>` blocks are split; otherwise the
-block whose paragraphs hold the most Chinese text (links discounted) is the article, after the
-page's chrome (navigation, share bars, comment boxes, footers…) is pruned. trafilatura is only
-the fallback for pages where no such block exists."""
+"""HTML page → drafts. After the page's chrome (navigation, share bars, comment boxes,
+footers…) is pruned: e-paper pages with several `<article>` blocks are split; a forum or Q&A
+page is its thread (threads.py); otherwise the block whose paragraphs hold the most Chinese text
+(links discounted), beside the page's own title heading when there is one, is the article
+(mainblock.py). Pages with no such block keep every prose line the pruned page holds."""
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from datetime import date
 
-import trafilatura
 from lxml.html import HtmlElement
 
 from .dates import parse_date
@@ -19,8 +18,10 @@ from .dom import text_of as _text
 from .dom import tokens as _tokens
 from .draft import Draft
 from .furniture import is_headline
-from .page_facts import authors_in, clean_title, page_title, read_page_facts, title_candidates
+from .mainblock import BLOCK_TAGS, content_root, title_branch
+from .page_facts import PageFacts, authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
+from .threads import is_discussion, prose_lines, text_lines, thread_lines
 from .verdict import is_link_list
 
 _JUNK_TAGS = (
@@ -43,16 +44,22 @@ _JUNK_TAGS = (
     "object",
     "embed",
 )
+_THREAD_JUNK_TAGS = frozenset(_JUNK_TAGS) - {"figure"}
 _JUNK_TOKENS = frozenset(
     """nav navbar menu crumb crumbs breadcrumb position location footer ft hd copyright
-share sharing bdshare related recommend comment comments reply sidebar side right hot rank ad ads advert
+share sharing bdshare related recommend sidebar side right hot rank ad ads advert
 banner login qrcode qr follow print pages pager pagination disclaimer toolbar tags handle links logo top
 topnav search subscribe info meta source views rt masthead colophon edition issue daodu guide
-statement""".split()
+statement sign signature signaturecontainer""".split()
 )
-_BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li blockquote pre td section article table ul ol dd dt main".split()
-)
+# Words that name a short line of page furniture (`news-info`: date and source); a long block so
+# named is content (a Q&A site's `question-info` is the question).
+_META_LINE_TOKENS = frozenset({"info", "meta", "source", "views", "tags"})
+_META_LINE_MAX_CJK = 100
+# Utility classes that place an element (`g-margin-top`, `pull-right`) say nothing of what it is.
+_LAYOUT_CLASS = re.compile(r"(?:^|[-_])(?:margin|padding|pull|float|text|align|border|fixed)[-_]")
+# Comment boxes are chrome on an article and the content itself on a forum thread.
+_COMMENT_TOKENS = frozenset({"comment", "comments", "reply", "replies"})
 
 
 def _is_main_content(el: HtmlElement) -> bool:
@@ -61,9 +68,38 @@ def _is_main_content(el: HtmlElement) -> bool:
     return len(paragraphs) >= 2 and sum(_cjk(_text(p)) for p in paragraphs) > 150
 
 
-def prune(doc: HtmlElement) -> set[str]:
-    """Remove page chrome in place; returns flags (hidden spam seen)."""
+def _chrome_words(el: HtmlElement) -> frozenset[str]:
+    """The class/id words that can mark an element as chrome, layout utility classes left out."""
+    words = _tokens(el)
+    if not words or not _LAYOUT_CLASS.search(el.get("class") or ""):
+        return words
+    kept = " ".join(w for w in (el.get("class") or "").split() if not _LAYOUT_CLASS.search(w))
+    return frozenset(re.split(r"[\s_\-]+", f"{kept} {el.get('id') or ''}".lower())) - {""}
+
+
+def _is_chrome(el: HtmlElement, junk: frozenset[str], thread: bool) -> bool:
+    """On a thread, layout utility classes and long info blocks are spared (both were seen
+    hiding a Q&A page's whole question); on an article page the word rules stand as they
+    were, since no article page here needed that and a `pull-right` sidebar is chrome."""
+    hits = (_chrome_words(el) if thread else _tokens(el)) & junk
+    if not hits or _is_main_content(el):
+        return False
+    if not thread or hits - _META_LINE_TOKENS:
+        return True
+    if thread and any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants()):
+        # A reply's `comment-user-info` wraps the reply itself; a meta line is one line, and
+        # a thread's posted-at lines are dropped as post furniture anyway.
+        return False
+    return _cjk(_text(el)) < _META_LINE_MAX_CJK
+
+
+def prune(doc: HtmlElement, *, thread: bool = False) -> set[str]:
+    """Remove page chrome in place; returns flags (hidden spam seen). On a `thread` the replies
+    and the figures' captions are the content (a news article's captions are read into
+    `captions` by page_facts before this)."""
     flags: set[str] = set()
+    junk = _JUNK_TOKENS if thread else _JUNK_TOKENS | _COMMENT_TOKENS
+    junk_tags = _THREAD_JUNK_TAGS if thread else _JUNK_TAGS
     from .normalize import spam_score
 
     doomed = []
@@ -76,63 +112,12 @@ def prune(doc: HtmlElement) -> set[str]:
             if spam_score(_text(el)) >= 2:
                 flags.add("spam_injection")
             doomed.append(el)
-        elif el.tag in _JUNK_TAGS or (_tokens(el) & _JUNK_TOKENS and not _is_main_content(el)):
+        elif el.tag in junk_tags or _is_chrome(el, junk, thread):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
     return flags
-
-
-def _leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
-    """Block elements with no block element inside, in document order."""
-    has_block_child: set[HtmlElement] = set()
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS:
-            parent = el.getparent()
-            while parent is not None and parent is not root.getparent():
-                has_block_child.add(parent)
-                parent = parent.getparent()
-    return [
-        el
-        for el in root.iter()
-        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS and el not in has_block_child
-    ]
-
-
-def _block_lines(el: HtmlElement) -> list[str]:
-    for br in el.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    return [
-        re.sub(r"[ \t\u3000]+", " ", line).strip()
-        for line in el.text_content().split("\n")
-        if line.strip()
-    ]
-
-
-def _link_text(el: HtmlElement) -> int:
-    return sum(len(_text(a)) for a in el.iter("a"))
-
-
-def content_root(doc: HtmlElement) -> HtmlElement | None:
-    """The element whose leaf blocks carry the most Chinese text (readability-style scoring)."""
-    scores: dict[HtmlElement, float] = defaultdict(float)
-    body = doc.find("body") if doc.find("body") is not None else doc
-    for block in _leaf_blocks(body):
-        text = _text(block)
-        n = _cjk(text)
-        if n < 10:
-            continue
-        weight = n * (1 - min(1.0, _link_text(block) / max(1, len(text))))
-        parent = block.getparent()
-        if parent is not None:
-            scores[parent] += weight
-            grand = parent.getparent()
-            if grand is not None:
-                scores[grand] += weight / 3
-    if not scores:
-        return None
-    return max(scores, key=lambda el: scores[el])
 
 
 def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
@@ -147,21 +132,16 @@ def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
     ]
 
 
+_NOT_BODY_TOKENS = frozenset({"author", "byline", "caption", "kicker", "subtitle"})
+
+
+def _not_body(el: HtmlElement) -> bool:
+    return el.tag == "h1" or bool(_tokens(el) & _NOT_BODY_TOKENS)
+
+
 def paragraphs_of(root: HtmlElement) -> list[str]:
-    out: list[str] = []
-    for block in _leaf_blocks(root):
-        if block.tag in ("h1",) or _tokens(block) & {
-            "author",
-            "byline",
-            "caption",
-            "kicker",
-            "subtitle",
-        }:
-            continue
-        out.extend(_block_lines(block))
-    if not out:
-        out = _block_lines(root)
-    return out
+    """The lines of the article element as laid out, headline, bylines and captions left out."""
+    return [line for line, _ in text_lines(root, skip=_not_body, source_breaks=True)]
 
 
 def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
@@ -216,15 +196,20 @@ def extract_html(html: str, url: str) -> list[Draft]:
         return []
     facts = read_page_facts(doc, url)
     when = facts.published_at
-    flags = prune(doc)
+    branch = title_branch(doc, [t for t in (facts.og_title, facts.head_title) if t])
+    discussion = is_discussion(doc, url)
+    flags = prune(doc, thread=discussion)
+    thread = _thread(doc, facts, flags) if discussion else []
+    if thread:
+        return thread
     blocks = list(doc.iter("article"))
     if len(blocks) >= 2:
         drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
         if drafts:
             return drafts
-    root = content_root(doc)
+    root = content_root(doc, branch)
     if root is None:
-        return _fallback(html, url, when)
+        return _fallback(doc, html, page_title(title_candidates(doc), facts), when)
     if is_link_list(root):
         return []  # a section index or navigation page: `not_article`, see verdict.py
     paragraphs = [p for el in _with_siblings(root) for p in paragraphs_of(el)]
@@ -236,6 +221,8 @@ def extract_html(html: str, url: str) -> list[Draft]:
     title = page_title(title_candidates(doc), facts)
     if paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
+    if not paragraphs:  # the chosen block held only its headline or bylines: never give nothing
+        return _fallback(doc, html, title, when)
     return [
         Draft(
             title=title,
@@ -251,14 +238,54 @@ def extract_html(html: str, url: str) -> list[Draft]:
     ]
 
 
-def _fallback(html: str, url: str, when: date | None) -> list[Draft]:
-    extracted = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False
-    )
-    text = (getattr(extracted, "text", None) or "").strip() if extracted else ""
-    if not text:
+def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
+    """A forum or Q&A page: one article, the opening post and its replies."""
+    body = doc.find("body")
+    lines = thread_lines(body if body is not None else doc)
+    title = page_title(title_candidates(doc), facts)
+    if lines and lines[0] == title:
+        lines = lines[1:]
+    if not lines:
         return []
-    title = clean_title(getattr(extracted, "title", None) or "")
-    title = title if is_headline(title) else ""  # trafilatura's title may be page furniture
-    published = when or parse_date(getattr(extracted, "date", None))
-    return [Draft(title=title, paragraphs=text.split("\n"), published_at=published)]
+    return [
+        Draft(
+            title=title,
+            paragraphs=lines,
+            published_at=facts.published_at,
+            authors=facts.authors,
+            flags=flags,
+            published_time=facts.published_time,
+            origin=facts.origin,
+        )
+    ]
+
+
+def _fallback(doc: HtmlElement, html: str, title: str, when: date | None) -> list[Draft]:
+    """Where no block of Chinese prose exists (text in inline elements beside nested blocks, as
+    script-rendered pages print it): every prose line of the pruned page. Measured on the shared
+    real pages with every page forced through it, this scores as well as trafilatura did here
+    (bigram F1 0.79 vs 0.76). When pruning left nothing but the headline, the page's prose as
+    it came (only scripts and styles removed): some text rather than none."""
+    body = doc.find("body")
+    lines = _without_title(prose_lines(body if body is not None else doc), title)
+    lines = lines or _without_title(_unpruned_lines(html), title)
+    if not lines:
+        return []
+    return [Draft(title=title, paragraphs=lines, published_at=when)]
+
+
+def _without_title(lines: list[str], title: str) -> list[str]:
+    return lines[1:] if lines and lines[0] == title else lines
+
+
+_NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "canvas", "select", "button")
+
+
+def _unpruned_lines(html: str) -> list[str]:
+    doc = parse_document(html)
+    if doc is None:
+        return []
+    for el in list(doc.iter(*_NEVER_TEXT)):
+        el.drop_tree()
+    body = doc.find("body")
+    return prose_lines(body if body is not None else doc)
