@@ -9,6 +9,7 @@ import re
 from medwire_common.schemas import Amount, AmountKind, Quantity
 
 from .numbers import CHINESE_NUMERAL, parse_number
+from .spans import Coverage
 
 _NUM = rf"(\d[\d,]*(?:\.\d+)?|[{CHINESE_NUMERAL}]+)"
 _SCALE = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
@@ -70,9 +71,9 @@ def find_amounts(text: str) -> list[Amount]:
 
 def find_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
-    money_spans = [m.span() for m in _MONEY.finditer(text)]
+    money = Coverage(len(text), (m.span() for m in _MONEY.finditer(text)))
     for m in _COUNT.finditer(text):
-        if any(s <= m.start() < e for s, e in money_spans):
+        if money.covers(m.start()):
             continue
         value = parse_number(m.group(2))
         if value is None or not math.isfinite(value * 1e4):

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 
 from medwire_common.schemas import EARLIEST_DAY, LATEST_DAY
 
+from .spans import Coverage
+
 _FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # `今年5月` alone names a month, not a day: only a part of the month makes a date.
@@ -47,18 +49,18 @@ def _near_page(page_date: date, month: int, day: int) -> date | None:
 
 def find_dates(text: str, page_date: date | None) -> list[DateMention]:
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = Coverage(len(text))
 
     def add(start: int, end: int, when: date | None) -> None:
         if (
             when
             # `0001年1月1日` in a text (or a day before an 1900-01-01 page) is no date to publish.
             and EARLIEST_DAY <= when <= LATEST_DAY
-            and not any(start < e and s < end for s, e in taken)
+            and not taken.overlaps(start, end)
             and not _LUNAR.search(text[max(0, start - 10) : start])
         ):
             found.append(DateMention(start, end, when))
-            taken.append((start, end))
+            taken.add(start, end)
 
     for m in _FULL.finditer(text):
         add(m.start(), m.end(), _make(int(m.group(1)), int(m.group(2)), int(m.group(3))))
