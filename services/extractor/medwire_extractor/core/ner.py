@@ -101,6 +101,7 @@ def char_features(sentence: str) -> list[list[str]]:
     position, word, before, after = _word_marks(sentence)
     lists = _list_marks(sentence)
     padded = "\x02\x02" + sentence + "\x03\x03"
+    shapes = "p" + "".join(map(_shape, sentence)) + "p"  # the pads are punctuation
     features = []
     for i, c in enumerate(sentence):
         p2, p1, n1, n2 = padded[i], padded[i + 1], padded[i + 3], padded[i + 4]
@@ -116,7 +117,7 @@ def char_features(sentence: str) -> list[list[str]]:
             "c+1c+2=" + n1 + n2,
             "c-1c+1=" + p1 + n1,
             "c-1cc+1=" + p1 + c + n1,
-            "s=" + _shape(p1) + _shape(c) + _shape(n1),
+            "s=" + shapes[i : i + 3],
             "wp=" + position[i],
             "wb=" + before[i],
             "wa=" + after[i],
