@@ -117,3 +117,20 @@ def test_the_model_holds_its_scores_on_sentences_it_never_trained_on() -> None:
     assert scores["pd_test"]["ALL"].f1 >= 0.78, scores["pd_test"]["ALL"]
     assert min(scores["pd_test"][k].f1 for k in ("PER", "ORG", "LOC")) >= 0.73
     assert scores["cluener_test"]["ALL"].f1 >= 0.67, scores["cluener_test"]["ALL"]
+
+
+def test_the_model_types_setting_takes_a_subset_of_per_org_loc_and_refuses_others(
+    monkeypatch,
+) -> None:
+    from pydantic import ValidationError
+
+    from medwire_extractor.core.ner import entity_types
+    from medwire_extractor.settings import ExtractorSettings
+
+    monkeypatch.setenv("MEDWIRE_EXTRACTOR_MODEL_ENTITIES", "PER,LOC")
+    assert entity_types(ExtractorSettings().model_entities) == ("PER", "LOC")
+    monkeypatch.setenv("MEDWIRE_EXTRACTOR_MODEL_ENTITIES", "")
+    assert entity_types(ExtractorSettings().model_entities) == ()
+    monkeypatch.setenv("MEDWIRE_EXTRACTOR_MODEL_ENTITIES", "PER,GPE")
+    with pytest.raises(ValidationError):
+        ExtractorSettings()
