@@ -149,9 +149,15 @@ def extract_lines(lines: Iterable[str], fetched_at: datetime) -> Iterator[dict[s
             raise SystemExit(
                 f'medwire extract: line {n} is not a {{"id", "text"}} object: {exc}'
             ) from exc
-        published = (
-            date.fromisoformat(item["published_at"][:10]) if item.get("published_at") else None
-        )
+        try:
+            published = (
+                date.fromisoformat(item["published_at"][:10]) if item.get("published_at") else None
+            )
+        except (ValueError, TypeError) as exc:
+            raise SystemExit(
+                f"medwire extract: line {n} (id {ident}): published_at "
+                f"{item['published_at']!r} is not an ISO date such as 2025-08-01: {exc}"
+            ) from exc
         article = CleanArticle.of(
             ident,
             text,

@@ -68,6 +68,20 @@ def test_extract_jsonl_keeps_ids_and_finds_money() -> None:
     )
 
 
+def test_extract_jsonl_names_the_line_with_a_bad_publication_date() -> None:
+    lines = "\n".join(
+        json.dumps(x, ensure_ascii=False)
+        for x in [
+            {"id": "ok", "text": "总投资 15亿元。", "published_at": "2025-08-01"},
+            {"id": "slashed", "text": "总投资 15亿元。", "published_at": "2025/08/01"},
+        ]
+    )
+    done = medwire("extract", "--jsonl", stdin=lines)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "line 2 (id slashed): published_at '2025/08/01' is not an ISO date" in done.stderr
+
+
 def test_missing_file_is_a_clear_error() -> None:
     done = medwire("process", "no/such/page.html")
     assert done.returncode == 1 and "no/such/page.html: failed: no such file" in done.stderr

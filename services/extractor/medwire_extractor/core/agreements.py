@@ -11,6 +11,7 @@ from datetime import date
 from medwire_common.schemas import Agreement, Organization, Policy
 
 from .organizations import is_abbreviation  # noqa: F401  (re-exported)
+from .spans import Coverage
 from .timeexpr import DateMention, find_dates
 
 _CLAUSE = re.compile(r"[^。；;!！?？\n]+")
@@ -77,9 +78,11 @@ def _named(text: str, organizations: list[Organization]) -> list[tuple[int, int,
             hits += [(m.start(), m.end(), org.name) for m in re.finditer(re.escape(form), text)]
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     kept: list[tuple[int, int, str]] = []
+    taken = Coverage(len(text))
     for hit in hits:
-        if not any(k[0] <= hit[0] < k[1] for k in kept):
+        if not taken.covers(hit[0]):
             kept.append(hit)
+            taken.add(hit[0], hit[1])
     return kept
 
 

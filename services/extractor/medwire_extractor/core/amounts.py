@@ -11,6 +11,7 @@ from decimal import Decimal
 from medwire_common.schemas import Amount, AmountKind, Quantity
 
 from .numbers import CHINESE_AMOUNT, CHINESE_NUMERAL, parse_decimal, parse_number
+from .spans import Coverage
 
 _NUM = rf"(\d[\d,]*(?:\.\d+)?|[{CHINESE_NUMERAL}]+)"
 _SCALE = {"万亿": 10**12, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3}
@@ -90,9 +91,9 @@ def find_amounts(text: str) -> list[Amount]:
 
 def find_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
-    money_spans = [m.span() for m in _MONEY.finditer(text) if _money(m)]
+    money = Coverage(len(text), (m.span() for m in _MONEY.finditer(text) if _money(m)))
     for m in _COUNT.finditer(text):
-        if any(s <= m.start() < e for s, e in money_spans):
+        if money.covers(m.start()):
             continue
         value = parse_number(m.group(2))
         if value is None or not math.isfinite(value * 1e4):

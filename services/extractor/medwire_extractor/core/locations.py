@@ -18,6 +18,8 @@ from importlib import resources
 
 from medwire_common.schemas import Location, Span
 
+from .spans import Coverage
+
 # Short forms that are ordinary words far more often than places.
 _NOT_PLACES = frozenset({"东方", "安康", "朝阳", "长治", "日照", "白银", "来宾", "普洱", "阿里"})
 
@@ -176,8 +178,9 @@ def find_locations(
     mentions = sorted(mentions + _county_short_forms(text, mentions))
     hints = page_provinces(mentions)
     found: dict[str, Location] = {}
+    not_places = Coverage(len(text), excluded)
     for start, end, divisions in mentions:
-        if any(s <= start < e for s, e in excluded):
+        if not_places.covers(start):
             continue
         division = _pick(divisions, hints)
         key = division.adcode if division else text[start:end]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from medwire_common.schemas import Organization, OrgType
 
 from .locations import Mentions, gazetteer, page_provinces, place_mentions, place_prefix
+from .spans import Coverage
 
 # (ending, type, weak): a weak ending (`医疗`, `药业`) only ends a name at a clause boundary.
 _ENDINGS: list[tuple[str, OrgType, bool]] = [
@@ -612,19 +613,21 @@ def _page_region(mentions: Mentions) -> tuple[str | None, str | None, str | None
 def find_organizations(text: str, places: Mentions | None = None) -> list[Organization]:
     """`places`: `place_mentions(text)` when the caller has it already."""
     places = place_mentions(text) if places is None else places
-    quoted = [m.span() for m in re.finditer(r"《[^》]*》", text)]
+    quoted = Coverage(len(text), (m.span() for m in re.finditer(r"《[^》]*》", text)))
     chosen: list[_Candidate] = []
+    taken = Coverage(len(text))
     for c in sorted(_candidates(text, places), key=lambda c: (c.start, -(c.end - c.start))):
         name = text[c.start : c.end]
-        if any(s <= c.start < e for s, e in quoted):
+        if quoted.covers(c.start):
             continue
         if not c.named_by_context and not _acceptable(
             name, c.weak, _ending_of(name) if name not in _NATIONAL_FORMS else ""
         ):
             continue
-        if any(o.start < c.end and c.start < o.end for o in chosen):
+        if taken.overlaps(c.start, c.end):
             continue
         chosen.append(c)
+        taken.add(c.start, c.end)
     province, city, district = _page_region(places)
     orgs: dict[str, Organization] = {}
     alias_of: dict[str, str] = {}
@@ -667,10 +670,11 @@ def _add_short_names(text: str, orgs: dict[str, Organization]) -> None:
             if len(core) >= 4 and core[:2] not in _GENERIC and core[:4] != org.name:
                 shorts.append(core[:4])
         for short in shorts:
+            named = Coverage(len(text), org.spans)
             spans = [
                 (m.start(), m.end())
                 for m in re.finditer(re.escape(short), text)
-                if not any(s <= m.start() < e for s, e in org.spans)
+                if not named.covers(m.start())
             ]
             if spans or _SHORT_NAME.search(text):
                 if short in orgs and short != org.name:

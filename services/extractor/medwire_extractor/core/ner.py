@@ -1,0 +1,192 @@
+"""Person, organisation and place names read from context by a character CRF (python-crfsuite),
+trained on public Chinese NER corpora by `scripts/train-ner` (`medwire_extractor.train`).
+
+Each character is described by its neighbours, the jieba word it falls in (position, length, the
+word's part of speech in jieba's dictionary, the words around it) and the extractor's own word
+lists (places from `data/adcodes.tsv`, organisation endings, surnames, titles). The same
+`char_features` serve training and tagging, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import jieba
+import pycrfsuite
+
+from .locations import place_mentions
+from .organizations import _ENDING_RE, _NATIONAL_RE
+from .persons import COMPOUND_SURNAMES, SURNAMES, TITLES
+
+EntityType = Literal["PER", "ORG", "LOC"]
+Entity = tuple[int, int, EntityType]
+
+MODEL_FILE = "data/ner.crfsuite"
+
+# Sentences are tagged one at a time: the CRF reads no further than a sentence, and a short
+# sequence keeps each Viterbi pass small. A run-on "sentence" is cut every _MAX_CHUNK characters.
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+_MAX_CHUNK = 400
+_TITLE_RE = re.compile("|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)))
+_TYPES: tuple[EntityType, ...] = ("PER", "ORG", "LOC")
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    """Word → part-of-speech tag from jieba's dictionary (`word freq tag` lines), read directly:
+    `jieba.posseg` would load the same table plus HMM tables it is not used for here (1.1 s)."""
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    lines = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8").splitlines()
+    return {word: tag for word, _, tag in (line.split(" ") for line in lines if line)}
+
+
+def _shape(c: str) -> str:
+    if c.isdigit():
+        return "d"
+    if c.isascii() and c.isalpha():
+        return "a"
+    if "\u4e00" <= c <= "\u9fff":
+        return "h"
+    return "p"
+
+
+def _word_marks(sentence: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """For each character: its position in its jieba word with the word's length and dictionary
+    tag, the word itself, and the words before and after it."""
+    tags = _word_tags()
+    words = list(jieba.cut(sentence, HMM=True))
+    position: list[str] = []
+    word: list[str] = []
+    before: list[str] = []
+    after: list[str] = []
+    for k, w in enumerate(words):
+        tag = tags.get(w, "new" if len(w) > 1 else "x")
+        prev = words[k - 1] if k else "^"
+        nxt = words[k + 1] if k + 1 < len(words) else "$"
+        n = len(w)
+        for j in range(n):
+            place = "S" if n == 1 else "B" if j == 0 else "E" if j == n - 1 else "M"
+            position.append(f"{place}{min(n, 5)}{tag}")
+            word.append(w if n > 1 else "")
+            before.append(prev)
+            after.append(nxt)
+    return position, word, before, after
+
+
+def _list_marks(sentence: str) -> list[str]:
+    """For each character, what the extractor's word lists say of it ('' if nothing)."""
+    marks = [""] * len(sentence)
+    for start, end, _ in place_mentions(sentence):
+        for i in range(start, end):
+            marks[i] = "Lb" if i == start else "Li"
+    for pattern, label in ((_ENDING_RE, "Oe"), (_NATIONAL_RE, "Ob"), (_TITLE_RE, "T")):
+        for m in pattern.finditer(sentence):
+            for i in range(m.start(), m.end()):
+                marks[i] += label + ("b" if i == m.start() else "")
+            if label == "T" and m.end() < len(sentence):
+                marks[m.end()] += "aT"
+    for i, c in enumerate(sentence):
+        if c in SURNAMES or sentence.startswith(COMPOUND_SURNAMES, i):
+            marks[i] += "S"
+    return marks
+
+
+def char_features(sentence: str) -> list[list[str]]:
+    """The CRF's features for each character of `sentence`."""
+    position, word, before, after = _word_marks(sentence)
+    lists = _list_marks(sentence)
+    padded = "\x02\x02" + sentence + "\x03\x03"
+    shapes = "p" + "".join(map(_shape, sentence)) + "p"  # the pads are punctuation
+    features = []
+    for i, c in enumerate(sentence):
+        p2, p1, n1, n2 = padded[i], padded[i + 1], padded[i + 3], padded[i + 4]
+        f = [
+            "c=" + c,
+            "c-1=" + p1,
+            "c+1=" + n1,
+            "c-2=" + p2,
+            "c+2=" + n2,
+            "c-1c=" + p1 + c,
+            "cc+1=" + c + n1,
+            "c-2c-1=" + p2 + p1,
+            "c+1c+2=" + n1 + n2,
+            "c-1c+1=" + p1 + n1,
+            "c-1cc+1=" + p1 + c + n1,
+            "s=" + shapes[i : i + 3],
+            "wp=" + position[i],
+            "wb=" + before[i],
+            "wa=" + after[i],
+            "g=" + lists[i],
+            "g-1=" + (lists[i - 1] if i else "^"),
+            "g+1=" + (lists[i + 1] if i + 1 < len(sentence) else "$"),
+        ]
+        if word[i]:
+            f.append("w=" + word[i])
+            f.append("wl=" + word[i][-1])
+        features.append(f)
+    return features
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches of `text` tagged one at a time (sentence punctuation stays outside)."""
+    spans = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.extend(_chunks(start, m.start()))
+        start = m.end()
+    spans.extend(_chunks(start, len(text)))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _chunks(start: int, end: int) -> list[tuple[int, int]]:
+    return [(s, min(s + _MAX_CHUNK, end)) for s in range(start, end, _MAX_CHUNK)]
+
+
+def bio_entities(tags: Sequence[str]) -> list[Entity]:
+    """Entity spans from BIO tags; an `I-` without its `B-` starts an entity of its own."""
+    found: list[Entity] = []
+    start, kind = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        if start >= 0 and tag != "I-" + kind:
+            found.append((start, i, _entity_type(kind)))
+            start = -1
+        if tag.startswith("B-") or (tag.startswith("I-") and start < 0):
+            start, kind = i, tag[2:]
+    return found
+
+
+def entity_types(names: str) -> tuple[EntityType, ...]:
+    """`PER,ORG` → ("PER", "ORG"); empty → ()."""
+    return tuple(_entity_type(k) for k in names.split(",") if k)
+
+
+def _entity_type(kind: str) -> EntityType:
+    for t in _TYPES:
+        if t == kind:
+            return t
+    raise ValueError(f"ner: tag type {kind!r} is not one of {_TYPES}")
+
+
+@cache
+def _tagger() -> pycrfsuite.Tagger:
+    tagger = pycrfsuite.Tagger()
+    path = resources.files("medwire_extractor").joinpath(MODEL_FILE)
+    with resources.as_file(path) as file:
+        tagger.open(str(file))
+    return tagger
+
+
+def find_entities(text: str) -> list[Entity]:
+    """PER, ORG and LOC spans the model finds in `text`, in text order."""
+    tagger = _tagger()
+    found: list[Entity] = []
+    for start, end in sentence_spans(text):
+        tags = tagger.tag(char_features(text[start:end]))
+        found.extend((start + s, start + e, t) for s, e, t in bio_entities(tags))
+    return found
