@@ -223,19 +223,7 @@ def extract_html(html: str, url: str) -> list[Draft]:
         paragraphs = paragraphs[1:]
     if not paragraphs:  # the chosen block held only its headline or bylines: never give nothing
         return _fallback(doc, html, title, when)
-    return [
-        Draft(
-            title=title,
-            paragraphs=paragraphs,
-            published_at=when,
-            authors=facts.authors,
-            editors=facts.editors,
-            flags=flags,
-            published_time=facts.published_time,
-            origin=facts.origin,
-            captions=facts.captions,
-        )
-    ]
+    return [_page_draft(title, paragraphs, when, facts, flags)]
 
 
 def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
@@ -247,17 +235,30 @@ def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
         lines = lines[1:]
     if not lines:
         return []
-    return [
-        Draft(
-            title=title,
-            paragraphs=lines,
-            published_at=facts.published_at,
-            authors=facts.authors,
-            flags=flags,
-            published_time=facts.published_time,
-            origin=facts.origin,
-        )
-    ]
+    return [_page_draft(title, lines, facts.published_at, facts, flags, captions=False)]
+
+
+def _page_draft(
+    title: str,
+    lines: list[str],
+    when: date | None,
+    facts: PageFacts,
+    flags: set[str],
+    captions: bool = True,
+) -> Draft:
+    """The page's one article, with what the page says about itself (a thread keeps its
+    pictures' captions in its text, so none are listed apart)."""
+    return Draft(
+        title=title,
+        paragraphs=lines,
+        published_at=when,
+        authors=facts.authors,
+        editors=facts.editors,
+        flags=flags,
+        published_time=facts.published_time,
+        origin=facts.origin,
+        captions=facts.captions if captions else [],
+    )
 
 
 def _fallback(doc: HtmlElement, html: str, title: str, when: date | None) -> list[Draft]:
