@@ -14,12 +14,14 @@ from medwire_api.settings import ApiSettings
 from medwire_cleaner.settings import CleanerSettings
 from medwire_crawler.settings import CrawlerSettings
 from medwire_extractor.settings import ExtractorSettings
+from medwire_indexer.settings import IndexerSettings
 from tests.support import ROOT, promtool
 
 SERVICES = {
     "api": ApiSettings,
     "cleaner": CleanerSettings,
     "extractor": ExtractorSettings,
+    "indexer": IndexerSettings,
     "crawler": CrawlerSettings,
 }
 
@@ -39,7 +41,7 @@ def compose() -> dict:
     return yaml.safe_load(done.stdout)
 
 
-def test_compose_runs_infrastructure_and_the_four_services(compose: dict) -> None:
+def test_compose_runs_infrastructure_and_the_five_services(compose: dict) -> None:
     services = compose["services"]
     assert set(services) == {"kafka", "postgres", "opensearch", "prometheus", *SERVICES}
     assert services["kafka"]["image"].startswith("apache/kafka:3.9.")
@@ -52,6 +54,8 @@ def test_compose_runs_infrastructure_and_the_four_services(compose: dict) -> Non
             "healthcheck" in svc and svc["environment"]["MEDWIRE_KAFKA_BOOTSTRAP"] == "kafka:9092"
         )
     assert services["api"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["indexer"]["depends_on"]["opensearch"]["condition"] == "service_healthy"
+    assert services["indexer"]["environment"]["MEDWIRE_OPENSEARCH_URL"] == "http://opensearch:9200"
 
 
 def test_every_healthcheck_gives_up_on_a_wedged_service(compose: dict) -> None:
