@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +22,16 @@ from medwire_common.schemas import EnrichedArticle, Event, Location, Organizatio
 from medwire_indexer.core import MAPPING_VERSION
 from medwire_indexer.settings import IndexerSettings
 from medwire_indexer.worker import build_stage, freshness_histogram
-from tests.support import TcpProxy, consume, headers_of, produce, wait_for
+from tests.support import (
+    ServiceProcess,
+    TcpProxy,
+    consume,
+    free_port,
+    headers_of,
+    produce,
+    service_env,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -201,3 +211,40 @@ async def test_records_wait_while_opensearch_is_away_and_are_indexed_when_it_is_
             assert await idx.search({"match_all": {}}) == ["a0001", "a0002", "a0003", "a0004"]
     finally:
         proxy.cut()
+
+
+async def test_indexer_service_exports_its_metrics_and_indexes_as_a_process(
+    kafka: str, opensearch: str, topic_prefix: str, log_dir: Path
+) -> None:
+    port = free_port()
+    env = service_env(
+        kafka, topic_prefix, MEDWIRE_INDEXER_PORT=str(port), MEDWIRE_OPENSEARCH_URL=opensearch
+    )
+    service = ServiceProcess("indexer", port, env).start(log_dir)
+    alias = f"{topic_prefix}articles"
+    try:
+        fresh = service.metrics_text()  # every reason at 0 before the first record
+        for reason in ("invalid_record", "rejected_by_opensearch"):
+            assert (
+                f'medwire_indexer_records_failed_total{{reason="{reason}",'
+                f'topic="{topic_prefix}articles.enriched"}} 0.0'
+            ) in fresh, reason
+        await produce(kafka, topic_prefix + "articles.enriched", list(map(encode, ARTICLES)))
+        async with httpx.AsyncClient(base_url=opensearch, timeout=10) as client:
+
+            async def count() -> int:
+                await client.post(f"/{alias}/_refresh")
+                got = await client.get(f"/{alias}/_count")
+                return int(got.json().get("count", 0)) if got.status_code == 200 else 0
+
+            assert await until(lambda: _equals(count(), 4)), service.log_tail()
+            assert "medwire_indexer_freshness_seconds_count 4.0" in service.metrics_text()
+            service.stop()
+            assert service.proc is not None and service.proc.returncode == 0, service.log_tail()
+            await client.delete(f"/{alias}-v{MAPPING_VERSION}")
+    finally:
+        service.stop()
+
+
+async def _equals(value: Any, expected: int) -> bool:
+    return bool(await value == expected)
