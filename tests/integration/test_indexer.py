@@ -6,6 +6,8 @@ away records wait (retried, nothing dead-lettered) until it is back."""
 from __future__ import annotations
 
 import asyncio
+import json
+import urllib.request
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -251,7 +253,12 @@ async def test_indexer_service_exports_its_metrics_and_indexes_as_a_process(
                 return int(got.json().get("count", 0)) if got.status_code == 200 else 0
 
             assert await until(lambda: _equals(count(), 4)), service.log_tail()
-            assert "medwire_indexer_freshness_seconds_count 4.0" in service.metrics_text()
+            metrics = service.metrics_text()
+            assert "medwire_indexer_freshness_seconds_count 4.0" in metrics
+            assert "medwire_opensearch_up 1.0" in metrics
+            with urllib.request.urlopen(f"{service.url}/healthz", timeout=5) as r:
+                health = json.loads(r.read())
+            assert health["ok"] is True and health["opensearch"] == "ok", health
             service.stop()
             assert service.proc is not None and service.proc.returncode == 0, service.log_tail()
             await client.delete(f"/{alias}-v{MAPPING_VERSION}")

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from .lifetime import die_with_parent
 from .logs import configure_logging
-from .metrics import StageMetrics, start_http_server
+from .metrics import HealthCheck, StageMetrics, start_http_server
 from .reasons import PAGE_VERDICTS
 from .settings import CommonSettings
 
@@ -458,15 +458,20 @@ class Stage:
 
 
 async def run_service(
-    stage: Stage, settings: CommonSettings, port: int, stop: asyncio.Event | None = None
+    stage: Stage,
+    settings: CommonSettings,
+    port: int,
+    stop: asyncio.Event | None = None,
+    health: HealthCheck | None = None,
 ) -> None:
     """Run a stage with its `/metrics` + `/healthz` server until SIGTERM/SIGINT (which set
-    `stop`: a service that has work of its own to end on them passes its event)."""
+    `stop`: a service that has work of its own to end on them passes its event). `/healthz`
+    answers `health` (default: the stage's own)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    server, server_task = start_http_server(settings.http_host, port, stage.health)
+    server, server_task = start_http_server(settings.http_host, port, health or stage.health)
     try:
         await stage.run(stop)
     finally:

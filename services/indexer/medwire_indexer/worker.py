@@ -18,6 +18,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Histogram
 
 from medwire_common.logs import configure_logging
 from medwire_common.metrics import StageMetrics
+from medwire_common.opensearch import OpenSearchProbe, opensearch_up_gauge
 from medwire_common.schemas import EnrichedArticle
 from medwire_common.stage import (
     BatchHandler,
@@ -170,7 +171,22 @@ async def serve(settings: IndexerSettings) -> None:
         base_url=settings.opensearch_url, timeout=settings.request_timeout_s
     ) as client:
         stage = build_stage(settings, client, StageMetrics("indexer"), freshness_histogram())
-        await run_service(stage, settings, settings.http_port)
+        probe = OpenSearchProbe(
+            settings.opensearch_url, settings.opensearch_probe_s, opensearch_up_gauge()
+        )
+
+        async def health() -> dict[str, Any]:
+            # OpenSearch away does not make the indexer unhealthy: it waits for it (the lag
+            # grows), and a restart would not bring it back.
+            return {**await stage.health(), "opensearch": probe.status}
+
+        stop = asyncio.Event()
+        probing = asyncio.create_task(probe.run(stop))
+        try:
+            await run_service(stage, settings, settings.http_port, stop, health)
+        finally:
+            stop.set()
+            await probing
 
 
 def main() -> None:
