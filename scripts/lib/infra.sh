@@ -206,7 +206,15 @@ cluster.routing.allocation.disk.threshold_enabled: false
 action.auto_create_index: false
 YML
   cp "$MEDWIRE_ROOT/deploy/opensearch/log4j2.properties" "$dir/config/log4j2.properties"
-  [ "$(id -u)" = 0 ] && chown -R "$user:" "$dir/config" "$dir/data" "$dir/tmp"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R "$user:" "$dir/config" "$dir/data" "$dir/tmp"
+    # Every folder above DIR and the jars must be open to that user (a home folder of mode 700
+    # is not): say so rather than let the node die on a path it cannot reach.
+    setpriv --reuid="$user" --regid="$user" --init-groups test -r "$OPENSEARCH_HOME/lib/opensearch-$OPENSEARCH_VERSION.jar" \
+      || die "opensearch runs as $user, who cannot read $OPENSEARCH_HOME (a folder above it is closed to other users): keep the checkout where $user can read it"
+    setpriv --reuid="$user" --regid="$user" --init-groups test -w "$dir/data" -a -w "$dir/tmp" \
+      || die "opensearch runs as $user, who cannot reach $dir (a folder above it is closed to other users, e.g. mode 700): give it a state folder it can reach (MEDWIRE_DEV_STATE for scripts/dev)"
+  fi
   # setpriv execs (no fork), so the pid file holds the JVM's own pid; the JVM flags are the
   # essentials of the distribution's config/jvm.options.
   local as_user=()
