@@ -1,4 +1,4 @@
-"""Fixtures for the real infrastructure that scripts/test starts (Kafka, PostgreSQL)."""
+"""Fixtures for the real infrastructure that scripts/test starts (Kafka, PostgreSQL, OpenSearch)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def kafka() -> str:
 @pytest.fixture(scope="session")
 def database_url() -> str:
     return require_env("MEDWIRE_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def opensearch() -> str:
+    """The base URL of the OpenSearch node scripts/test starts (http://127.0.0.1:PORT)."""
+    return require_env("MEDWIRE_TEST_OPENSEARCH")
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ def require_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
         pytest.fail(
-            f"{name} is not set: run the suite with scripts/test, which starts real Kafka "
-            "and PostgreSQL (integration tests never fake them)",
+            f"{name} is not set: run the suite with scripts/test, which starts real Kafka, "
+            "PostgreSQL and OpenSearch (integration tests never fake them)",
             pytrace=False,
         )
     return value

@@ -5,6 +5,10 @@
 MEDWIRE_ROOT=${MEDWIRE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$MEDWIRE_ROOT/deploy/kafka/pom.xml")
 KAFKA_LIBS="$MEDWIRE_ROOT/.cache/kafka/$KAFKA_VERSION/libs"
+OPENSEARCH_VERSION=$(sed -n 's:.*<opensearch.version>\(.*\)</opensearch.version>.*:\1:p' "$MEDWIRE_ROOT/deploy/opensearch/pom.xml")
+# The node's home (lib/, modules/, plugins/), assembled by scripts/setup; read-only to the node,
+# whose config, data and logs live in the state folder opensearch_start is given.
+OPENSEARCH_HOME="$MEDWIRE_ROOT/.cache/opensearch/$OPENSEARCH_VERSION"
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 VENV="$MEDWIRE_ROOT/.venv"
 
@@ -153,3 +157,90 @@ prometheus_start() {
   log "prometheus up on 127.0.0.1:$port"
 }
 prometheus_stop() { stop_pidfile "$1/prometheus.pid" prometheus; }
+
+# --- OpenSearch (single node) -----------------------------------------------------------
+# OpenSearch refuses to run as root, so as root it runs as an unprivileged system user
+# (MEDWIRE_OPENSEARCH_USER, created when missing) that owns the node's config, data and logs.
+OPENSEARCH_USER=${MEDWIRE_OPENSEARCH_USER:-medwire-opensearch}
+_opensearch_user() {
+  if [ "$(id -u)" != 0 ]; then id -un; return 0; fi
+  if ! id "$OPENSEARCH_USER" >/dev/null 2>&1; then
+    useradd --system --no-create-home --user-group --shell /usr/sbin/nologin "$OPENSEARCH_USER" \
+      || die "could not create the user $OPENSEARCH_USER that OpenSearch runs as (it refuses root)"
+    log "created the system user $OPENSEARCH_USER for OpenSearch"
+  fi
+  echo "$OPENSEARCH_USER"
+}
+
+# opensearch_health PORT: the cluster's health when the node answers, yellow or better, in 3 s.
+opensearch_health() {
+  curl -fsS --connect-timeout 1 --max-time 3 \
+    "http://127.0.0.1:$1/_cluster/health?wait_for_status=yellow&timeout=2s" 2>/dev/null
+}
+
+# opensearch_start STATE_DIR PORT [TRANSPORT_PORT]: one node (single-node discovery, no security
+# plugin in the assembly, bound to 127.0.0.1) with HTTP on PORT and transport on TRANSPORT_PORT
+# (default PORT+1), its config, data and log in STATE_DIR; waits until the cluster is yellow.
+# MEDWIRE_OPENSEARCH_HEAP sizes its heap (512m: enough for tests and a dev archive; a million
+# articles want 2g or more), MEDWIRE_OPENSEARCH_START_TIMEOUT_S bounds the wait (120).
+opensearch_start() {
+  local dir=$1 port=$2 tport=${3:-$(($2 + 1))} heap=${MEDWIRE_OPENSEARCH_HEAP:-512m}
+  local secs=${MEDWIRE_OPENSEARCH_START_TIMEOUT_S:-120} user java deadline
+  is_running "$dir/opensearch.pid" && { log "opensearch already running on :$port"; return 0; }
+  [ -f "$OPENSEARCH_HOME/lib/opensearch-$OPENSEARCH_VERSION.jar" ] \
+    || die "OpenSearch $OPENSEARCH_VERSION jars missing in $OPENSEARCH_HOME: run scripts/setup"
+  java=$(command -v java) || die "java not found: run scripts/setup"
+  user=$(_opensearch_user)
+  mkdir -p "$dir/config" "$dir/data" "$dir/tmp"
+  cat >"$dir/config/opensearch.yml" <<YML
+cluster.name: medwire
+node.name: medwire-1
+discovery.type: single-node
+network.host: 127.0.0.1
+http.port: $port
+transport.port: $tport
+path.data: $dir/data
+path.logs: $dir
+# A local node shares a developer's disk: do not turn indices read-only when it fills.
+cluster.routing.allocation.disk.threshold_enabled: false
+action.auto_create_index: false
+YML
+  cp "$MEDWIRE_ROOT/deploy/opensearch/log4j2.properties" "$dir/config/log4j2.properties"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R "$user:" "$dir/config" "$dir/data" "$dir/tmp"
+    # Every folder above DIR and the jars must be open to that user (a home folder of mode 700
+    # is not): say so rather than let the node die on a path it cannot reach.
+    setpriv --reuid="$user" --regid="$user" --init-groups test -r "$OPENSEARCH_HOME/lib/opensearch-$OPENSEARCH_VERSION.jar" \
+      || die "opensearch runs as $user, who cannot read $OPENSEARCH_HOME (a folder above it is closed to other users): keep the checkout where $user can read it"
+    setpriv --reuid="$user" --regid="$user" --init-groups test -w "$dir/data" -a -w "$dir/tmp" \
+      || die "opensearch runs as $user, who cannot reach $dir (a folder above it is closed to other users, e.g. mode 700): give it a state folder it can reach (MEDWIRE_DEV_STATE for scripts/dev)"
+  fi
+  # setpriv execs (no fork), so the pid file holds the JVM's own pid; the JVM flags are the
+  # essentials of the distribution's config/jvm.options.
+  local as_user=()
+  [ "$(id -u)" = 0 ] && as_user=(setpriv --reuid="$user" --regid="$user" --init-groups)
+  start_detached "$dir/opensearch" opensearch "${as_user[@]}" env -i PATH=/usr/bin:/bin \
+    OPENSEARCH_PATH_CONF="$dir/config" \
+    "$java" "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -Djava.awt.headless=true -Dfile.encoding=UTF-8 \
+    -Djna.nosys=true -Dio.netty.noUnsafe=true -Dio.netty.noKeySetOptimization=true \
+    -Dio.netty.recycler.maxCapacityPerThread=0 -Dlog4j.shutdownHookEnabled=false \
+    -Dlog4j2.disable.jmx=true -Djava.locale.providers=SPI,COMPAT -Djava.io.tmpdir="$dir/tmp" \
+    -Dopensearch.path.home="$OPENSEARCH_HOME" -Dopensearch.path.conf="$dir/config" \
+    -Dopensearch.distribution.type=tar -Dopensearch.bundled_jdk=false \
+    -cp "$OPENSEARCH_HOME/lib/*" org.opensearch.bootstrap.OpenSearch
+  deadline=$((SECONDS + secs))
+  while [ $SECONDS -lt $deadline ]; do
+    if opensearch_health "$port" >/dev/null; then
+      log "opensearch $OPENSEARCH_VERSION up on 127.0.0.1:$port as $user, heap $heap (log: $dir/opensearch.log)"
+      return 0
+    fi
+    if ! is_running "$dir/opensearch.pid"; then
+      tail -n 30 "$dir/opensearch.log" >&2
+      die "opensearch exited at start (log: $dir/opensearch.log)"
+    fi
+    sleep 0.5
+  done
+  tail -n 30 "$dir/opensearch.log" >&2
+  die "opensearch did not answer yellow health on 127.0.0.1:$port within ${secs}s (log: $dir/opensearch.log); MEDWIRE_OPENSEARCH_START_TIMEOUT_S raises the wait"
+}
+opensearch_stop() { stop_pidfile "$1/opensearch.pid" opensearch 60; }

@@ -1,8 +1,9 @@
 """docker-compose.yml is valid for Debian's docker-compose, and it, the Prometheus configs and
-scripts/dev agree on services and ports (no Docker engine is needed for `config`)."""
+scripts/dev agree on services, ports and versions (no Docker engine is needed for `config`)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -13,12 +14,14 @@ from medwire_api.settings import ApiSettings
 from medwire_cleaner.settings import CleanerSettings
 from medwire_crawler.settings import CrawlerSettings
 from medwire_extractor.settings import ExtractorSettings
+from medwire_indexer.settings import IndexerSettings
 from tests.support import ROOT, promtool
 
 SERVICES = {
     "api": ApiSettings,
     "cleaner": CleanerSettings,
     "extractor": ExtractorSettings,
+    "indexer": IndexerSettings,
     "crawler": CrawlerSettings,
 }
 
@@ -38,9 +41,9 @@ def compose() -> dict:
     return yaml.safe_load(done.stdout)
 
 
-def test_compose_runs_infrastructure_and_the_four_services(compose: dict) -> None:
+def test_compose_runs_infrastructure_and_the_five_services(compose: dict) -> None:
     services = compose["services"]
-    assert set(services) == {"kafka", "postgres", "prometheus", *SERVICES}
+    assert set(services) == {"kafka", "postgres", "opensearch", "prometheus", *SERVICES}
     assert services["kafka"]["image"].startswith("apache/kafka:3.9.")
     for name in SERVICES:
         svc = services[name]
@@ -51,6 +54,8 @@ def test_compose_runs_infrastructure_and_the_four_services(compose: dict) -> Non
             "healthcheck" in svc and svc["environment"]["MEDWIRE_KAFKA_BOOTSTRAP"] == "kafka:9092"
         )
     assert services["api"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["indexer"]["depends_on"]["opensearch"]["condition"] == "service_healthy"
+    assert services["indexer"]["environment"]["MEDWIRE_OPENSEARCH_URL"] == "http://opensearch:9200"
 
 
 def test_every_healthcheck_gives_up_on_a_wedged_service(compose: dict) -> None:
@@ -88,3 +93,42 @@ def test_healthchecks_and_prometheus_targets_use_each_service_port(compose: dict
 
 def test_prometheus_config_and_alert_rules_pass_promtool() -> None:
     promtool("check", "config", str(ROOT / "deploy/prometheus/prometheus.yml"))
+
+
+def pinned(pom: str, prop: str) -> str:
+    found = re.search(rf"<{prop}>([^<]+)</{prop}>", (ROOT / pom).read_text())
+    assert found, f"{pom} pins no <{prop}>"
+    return found.group(1)
+
+
+def test_compose_runs_the_opensearch_that_setup_assembles(compose: dict) -> None:
+    version = pinned("deploy/opensearch/pom.xml", "opensearch.version")
+    modules = sorted((ROOT / "deploy/opensearch/modules").glob("*.xml"))
+    assert {m.stem for m in modules} >= {"transport-netty4", "analysis-common"}
+    for module in modules:
+        assert pinned(str(module.relative_to(ROOT)), "opensearch.version") == version, module
+    node = compose["services"]["opensearch"]
+    assert node["image"] == f"opensearchproject/opensearch:{version}"
+    env = node["environment"]
+    assert env["discovery.type"] == "single-node"
+    assert env["DISABLE_SECURITY_PLUGIN"] == "true"
+    assert re.fullmatch(r"-Xms(\S+) -Xmx\1", env["OPENSEARCH_JAVA_OPTS"]), "heap not pinned"
+    assert "/usr/share/opensearch/data" in " ".join(
+        str(v.get("target", v) if isinstance(v, dict) else v) for v in node["volumes"]
+    )
+    assert "_cluster/health" in " ".join(node["healthcheck"]["test"])
+    assert compose["services"]["api"]["environment"]["MEDWIRE_OPENSEARCH_URL"] == (
+        "http://opensearch:9200"
+    )
+
+
+def test_dev_and_test_scripts_run_an_opensearch_node_and_point_at_it() -> None:
+    dev = (ROOT / "scripts/dev").read_text()
+    assert 'opensearch_start "$STATE/opensearch" "$OPENSEARCH_PORT"' in dev
+    assert 'opensearch_stop "$STATE/opensearch"' in dev
+    assert (
+        "MEDWIRE_OPENSEARCH_URL=${MEDWIRE_OPENSEARCH_URL:-http://127.0.0.1:$OPENSEARCH_PORT}" in dev
+    )
+    test = (ROOT / "scripts/test").read_text()
+    assert 'opensearch_start "$STATE/opensearch" "$OPENSEARCH_PORT"' in test
+    assert 'export MEDWIRE_TEST_OPENSEARCH="http://127.0.0.1:$OPENSEARCH_PORT"' in test

@@ -1,12 +1,13 @@
-"""End to end: the four services as processes, real Kafka and PostgreSQL, a real Scrapy crawl of
-the fixture site over HTTP, the result read back through the public API, and Prometheus scraping
-every service's /metrics."""
+"""End to end: the five services as processes, real Kafka, PostgreSQL and OpenSearch, a real
+Scrapy crawl of the fixture site over HTTP, the result read back through the public API and from
+the search index, and Prometheus scraping every service's /metrics."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from medwire_common.ids import article_id, canonical_url
 from medwire_common.schemas import CrawlRequest, RawPage
+from medwire_indexer.core import MAPPING_VERSION
 from tests.support import (
     ServiceProcess,
     consume,
@@ -46,13 +48,19 @@ def metric_value(service: ServiceProcess, name: str) -> float:
 
 @pytest.fixture
 def stack(
-    kafka: str, topic_prefix: str, fresh_database: str, fixture_site: str, log_dir: Path
+    kafka: str,
+    topic_prefix: str,
+    fresh_database: str,
+    fixture_site: str,
+    opensearch: str,
+    log_dir: Path,
 ) -> Iterator[dict[str, ServiceProcess]]:
-    ports = {name: free_port() for name in ("api", "cleaner", "extractor", "crawler")}
+    ports = {name: free_port() for name in ("api", "cleaner", "extractor", "indexer", "crawler")}
     env = service_env(
         kafka,
         topic_prefix,
         MEDWIRE_DATABASE_URL=fresh_database,
+        MEDWIRE_OPENSEARCH_URL=opensearch,
         MEDWIRE_DEMO_SITE=fixture_site,
         MEDWIRE_SOURCES=str(SITE / "sources.yaml"),
         MEDWIRE_CRAWLER_DOWNLOAD_DELAY_S="0",
@@ -70,6 +78,14 @@ def stack(
     finally:
         for service in services.values():
             service.stop()
+        # The test's index (its alias is the topic prefix's `articles`).
+        request = urllib.request.Request(
+            f"{opensearch}/{topic_prefix}articles-v{MAPPING_VERSION}", method="DELETE"
+        )
+        try:
+            urllib.request.urlopen(request, timeout=10).close()
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404, exc  # no index: the indexer never ran a batch
 
 
 async def crawl_all(kafka: str, prefix: str) -> None:
@@ -78,6 +94,23 @@ async def crawl_all(kafka: str, prefix: str) -> None:
         prefix + "crawl.requests",
         [(b"127.0.0.1", CrawlRequest(source=s).model_dump_json().encode()) for s in SOURCES],
     )
+
+
+def indexed_ids(opensearch: str, prefix: str) -> set[str]:
+    alias = f"{opensearch}/{prefix}articles"
+    try:
+        refresh = urllib.request.Request(f"{alias}/_refresh", method="POST")
+        urllib.request.urlopen(refresh, timeout=10).close()
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:  # the indexer has not made its index yet
+            return set()
+        raise
+    body = json.dumps({"query": {"match_all": {}}, "size": 1000, "_source": False}).encode()
+    request = urllib.request.Request(
+        f"{alias}/_search", data=body, headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return {hit["_id"] for hit in json.loads(r.read())["hits"]["hits"]}
 
 
 def all_articles(api: ServiceProcess) -> list[dict]:
@@ -91,7 +124,11 @@ def all_articles(api: ServiceProcess) -> list[dict]:
 
 
 async def test_crawl_to_api_finds_every_fixture_article_once(
-    stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, fixture_site: str
+    stack: dict[str, ServiceProcess],
+    kafka: str,
+    topic_prefix: str,
+    fixture_site: str,
+    opensearch: str,
 ) -> None:
     api, crawler = stack["api"], stack["crawler"]
     expected = {
@@ -109,6 +146,11 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
     assert found, "\n\n".join(s.log_tail(15) for s in stack.values())
     got = {a["article_id"]: (a["title"], a["published_at"]) for a in found}
     assert got == expected
+    # The indexer put every article in the search index, and nothing else.
+    searchable = await wait_for(
+        lambda: indexed_ids(opensearch, topic_prefix) == set(expected), timeout=60
+    )
+    assert searchable, stack["indexer"].log_tail(15)
 
     # A second crawl of the same site finds nothing changed: the crawler asks conditionally
     # (304) and publishes nothing again; the articles stay as they were.
@@ -127,6 +169,7 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
     again = all_articles(api)
     assert len(again) == len(expected)
     assert {a["article_id"] for a in again} == set(expected)
+    assert indexed_ids(opensearch, topic_prefix) == set(expected)
 
     # Nothing valid went to a dead-letter queue: only the fixture's page that answers 500, as a
     # fetch failure of each crawl.
@@ -194,7 +237,7 @@ async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
                 ]
             except OSError:
                 return False
-            return len(result) == 4 and all(r["value"][1] == "1" for r in result)
+            return len(result) == len(stack) and all(r["value"][1] == "1" for r in result)
 
         assert await wait_for(all_up, timeout=60), (tmp_path / "prometheus.log").read_text()[-2000:]
         query = f"http://127.0.0.1:{port}/api/v1/query?query=medwire_cleaner_records_consumed_total"

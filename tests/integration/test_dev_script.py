@@ -144,3 +144,46 @@ def test_stopping_a_dead_service_kills_what_it_left_in_its_process_group(tmp_pat
         for pid in (leader, child):
             if pid and alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_restart_opensearch_runs_a_node_unprivileged_and_keeps_its_data(
+    dev, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import pwd
+    import urllib.request
+
+    from tests.support import require_env, unique
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    if os.getuid() == 0:
+        # pytest's tmp_path lies in a folder of mode 700: the node's user cannot reach it, and
+        # scripts/dev says so instead of starting a node that dies on it.
+        closed = dev("restart", "opensearch", MEDWIRE_DEV_OPENSEARCH_PORT=str(port))
+        assert closed.returncode != 0
+        assert "cannot reach" in closed.stderr and "MEDWIRE_DEV_STATE" in closed.stderr
+    # scripts/test's state folder is open to other users.
+    state = Path(require_env("MEDWIRE_TEST_STATE")) / unique("dev")
+    env = {"MEDWIRE_DEV_STATE": str(state), "MEDWIRE_DEV_OPENSEARCH_PORT": str(port)}
+    try:
+        first = dev("restart", "opensearch", timeout=240, **env)
+        assert first.returncode == 0, first.stderr
+        pid = int((state / "opensearch" / "opensearch.pid").read_text())
+        if os.getuid() == 0:  # OpenSearch refuses root: it runs as its own user, owning its data
+            owner = pwd.getpwuid(os.stat(f"/proc/{pid}").st_uid).pw_name
+            assert owner == "medwire-opensearch"
+            assert pwd.getpwuid((state / "opensearch" / "data").stat().st_uid).pw_name == owner
+        request = urllib.request.Request(f"{base}/kept", method="PUT")
+        urllib.request.urlopen(request, timeout=30).close()
+
+        second = dev("restart", "opensearch", timeout=240, **env)
+        assert second.returncode == 0, second.stderr
+        assert "stopped opensearch" in second.stderr
+        assert not alive(pid)
+        with urllib.request.urlopen(f"{base}/kept", timeout=10) as r:
+            assert "kept" in json.loads(r.read())
+        log = (state / "opensearch" / "opensearch.log").read_text()
+        assert len(re.findall(r"^=== starting opensearch \(pid \d+\)", log, re.MULTILINE)) == 2
+    finally:
+        dev("down", timeout=120, **env)

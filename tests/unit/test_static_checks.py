@@ -12,6 +12,7 @@ STRICT = [
     "services/extractor/medwire_extractor/core",
     "services/crawler/medwire_crawler/core",
     "services/api/medwire_api/core",
+    "services/indexer/medwire_indexer/core",
 ]
 
 

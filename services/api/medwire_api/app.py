@@ -27,6 +27,7 @@ from sqlalchemy import text
 from medwire_common.lifetime import die_with_parent
 from medwire_common.logs import configure_logging
 from medwire_common.metrics import StageMetrics
+from medwire_common.opensearch import OpenSearchProbe, opensearch_up_gauge
 from medwire_common.stage import Stage, with_backoff
 
 from . import problems
@@ -98,6 +99,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         stop = asyncio.Event()
         await with_backoff("migrating the database", lambda: migrate(engine), settings, stop)
         app.state.read_pool = read_pool = await open_read_pool(settings)
+        # Search is still served from PostgreSQL (issue #21 moves it): OpenSearch being away is
+        # reported, in /healthz and medwire_opensearch_up, but does not make the API unhealthy.
+        probe_task = asyncio.create_task(app.state.opensearch.run(stop))
         consumer_task = None
         if settings.consume:
             stage = Stage(settings, "api", IN_TOPIC, [], ingest_handler(engine), stage_metrics())
@@ -113,6 +117,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             stop.set()
             if consumer_task is not None:
                 await consumer_task
+            await probe_task
             await engine.dispose()
             await read_engine.dispose()
             await read_pool.close()
@@ -130,6 +135,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.stage = None
     app.state.producer = None  # started by the first admin request that needs it
     app.state.producer_lock = asyncio.Lock()
+    app.state.opensearch = OpenSearchProbe(
+        settings.opensearch_url, settings.opensearch_probe_s, opensearch_up_gauge()
+    )
     problems.install(app)
     for module in (articles, entities, stats, feeds, admin, managed_sources):
         app.include_router(module.router)
@@ -163,6 +171,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             status["database"] = f"error: {type(exc).__name__}"
         stage = request.app.state.stage
         status["consumer"] = "off" if stage is None else ("ok" if stage.running else "starting")
+        # Reported, not required: no route reads from OpenSearch yet (see lifespan).
+        status["opensearch"] = request.app.state.opensearch.status
         status["ok"] = status["database"] == "ok" and status["consumer"] in ("ok", "off")
         return JSONResponse(status, status_code=200 if status["ok"] else 503)
 

@@ -27,6 +27,7 @@ DEAD_LETTER_REASONS: dict[str, frozenset[str]] = {
     "cleaner": ANY_STAGE | PAGE_VERDICTS | {"page_too_large"},
     "extractor": ANY_STAGE,
     "api": ANY_STAGE | {"rejected_by_database"},
+    "indexer": ANY_STAGE | {"rejected_by_opensearch"},
 }
 
 # What a stage retries after a transient error (broker or database away), also exported at 0.

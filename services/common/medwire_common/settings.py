@@ -23,6 +23,10 @@ class CommonSettings(BaseSettings):
     batch_size: int = 64
     # First retry delay after a transient failure (broker or database down); doubles to 30 s.
     retry_backoff_s: float = 0.5
+    # The search engine (issue #21). Empty: not used, reported "off". Probed for /healthz and
+    # medwire_opensearch_up every opensearch_probe_s seconds.
+    opensearch_url: str = "http://127.0.0.1:9200"
+    opensearch_probe_s: float = 5.0
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from .lifetime import die_with_parent
 from .logs import configure_logging
-from .metrics import StageMetrics, start_http_server
+from .metrics import HealthCheck, StageMetrics, start_http_server
 from .reasons import PAGE_VERDICTS
 from .settings import CommonSettings
 
@@ -295,6 +295,7 @@ class Stage:
         self.producer: AIOKafkaProducer | None = None
         self.running = False
         self.last_batch_at: float | None = None
+        self._lag_task: asyncio.Task[None] | None = None
 
     async def health(self) -> dict[str, Any]:
         return {
@@ -338,6 +339,9 @@ class Stage:
                 await self._update_lag()
         finally:
             self.running = False
+            if self._lag_task is not None:
+                self._lag_task.cancel()
+                await asyncio.gather(self._lag_task, return_exceptions=True)
             await self.consumer.stop()
             await self.producer.stop()
 
@@ -351,7 +355,7 @@ class Stage:
             lambda: self.handler(records),
             self.settings,
             stop,
-            on_retry=lambda: self.metrics.retries.labels("process").inc(),
+            on_retry=self._process_retried,
         )
         await with_backoff(
             "producing outputs",
@@ -418,6 +422,28 @@ class Stage:
         )
         return future
 
+    def _process_retried(self) -> None:
+        self.metrics.retries.labels("process").inc()
+        if self._lag_task is None or self._lag_task.done():
+            self._lag_task = asyncio.create_task(self._update_lag_while_retrying())
+
+    async def _update_lag_while_retrying(self) -> None:
+        """While a batch is retried (the database or OpenSearch away) no fetch moves the high
+        watermarks, and the batch is fetched but not done: what waits is everything past the
+        committed offsets, asked of the broker, so that the lag grows during the outage."""
+        assert self.consumer is not None
+        partitions = list(self.consumer.assignment())
+        try:
+            ends = await self.consumer.end_offsets(partitions)
+            for tp in partitions:
+                committed = await self.consumer.committed(tp) or 0
+                self.metrics.lag.labels(tp.topic, str(tp.partition)).set(
+                    max(0, ends[tp] - committed)
+                )
+        except (KafkaError, OSError, TimeoutError) as exc:
+            # The broker may be what is away: the lag is updated after the next batch.
+            log.debug("%s: lag not updated while retrying: %s", self.service, exc)
+
     async def _update_lag(self) -> None:
         assert self.consumer is not None
         for tp in self.consumer.assignment():
@@ -432,15 +458,20 @@ class Stage:
 
 
 async def run_service(
-    stage: Stage, settings: CommonSettings, port: int, stop: asyncio.Event | None = None
+    stage: Stage,
+    settings: CommonSettings,
+    port: int,
+    stop: asyncio.Event | None = None,
+    health: HealthCheck | None = None,
 ) -> None:
     """Run a stage with its `/metrics` + `/healthz` server until SIGTERM/SIGINT (which set
-    `stop`: a service that has work of its own to end on them passes its event)."""
+    `stop`: a service that has work of its own to end on them passes its event). `/healthz`
+    answers `health` (default: the stage's own)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    server, server_task = start_http_server(settings.http_host, port, stage.health)
+    server, server_task = start_http_server(settings.http_host, port, health or stage.health)
     try:
         await stage.run(stop)
     finally:

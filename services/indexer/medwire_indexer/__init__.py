@@ -1,0 +1,1 @@
+"""The indexer: articles.enriched → OpenSearch (search, issue #21)."""
