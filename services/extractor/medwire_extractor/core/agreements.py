@@ -11,8 +11,8 @@ from datetime import date
 from medwire_common.schemas import Agreement, Organization, Policy
 
 from .organizations import is_abbreviation  # noqa: F401  (re-exported)
+from .scan import ArticleScan
 from .spans import Coverage
-from .timeexpr import DateMention, find_dates
 
 _CLAUSE = re.compile(r"[^。；;!！?？\n]+")
 _PARTIES_SIGN = re.compile(
@@ -152,16 +152,10 @@ def _members(text: str, generic: str, organizations: list[Organization]) -> list
     return _split_parties(listed, organizations)
 
 
-def find_agreements(
-    text: str,
-    page_date: date | None,
-    organizations: list[Organization],
-    dates: list[DateMention] | None = None,
-) -> list[Agreement]:
-    """`dates`: `find_dates(text, page_date)` when the caller has them already."""
+def find_agreements(scan: ArticleScan, organizations: list[Organization]) -> list[Agreement]:
+    text = scan.text
     found: list[Agreement] = []
-    dates = find_dates(text, page_date) if dates is None else dates
-    dates = [d for d in dates if not d.period]  # `上半年` is no agreement's day
+    dates = [d for d in scan.dates if not d.period]  # `上半年` is no agreement's day
 
     def add(parties: list[str], title: str | None, when: date | None) -> None:
         expanded: list[str] = []

@@ -15,10 +15,14 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from medwire_common.schemas import Location, Span
 
 from .spans import Coverage
+
+if TYPE_CHECKING:  # scan.py reads this module's place_mentions
+    from .scan import ArticleScan
 
 # Short forms that are ordinary words far more often than places.
 _NOT_PLACES = frozenset({"东方", "安康", "朝阳", "长治", "日照", "白银", "来宾", "普洱", "阿里"})
@@ -168,14 +172,9 @@ def _county_short_forms(text: str, mentions: Mentions) -> Mentions:
     return found
 
 
-def find_locations(
-    text: str,
-    excluded: list[Span],
-    mentions: Mentions | None = None,
-) -> list[Location]:
-    """`mentions`: `place_mentions(text)` when the caller has it already."""
-    mentions = place_mentions(text) if mentions is None else mentions
-    mentions = sorted(mentions + _county_short_forms(text, mentions))
+def find_locations(scan: ArticleScan, excluded: list[Span]) -> list[Location]:
+    text = scan.text
+    mentions = sorted(scan.places + _county_short_forms(text, scan.places))
     hints = page_provinces(mentions)
     found: dict[str, Location] = {}
     not_places = Coverage(len(text), excluded)

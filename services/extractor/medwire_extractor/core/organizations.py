@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from medwire_common.schemas import Organization, OrgType
 
-from .locations import Mentions, gazetteer, page_provinces, place_mentions, place_prefix
+from .locations import Mentions, gazetteer, page_provinces, place_prefix
+from .scan import ArticleScan
 from .spans import Coverage
 
 # (ending, type, weak): a weak ending (`医疗`, `药业`) only ends a name at a clause boundary.
@@ -610,9 +611,8 @@ def _page_region(mentions: Mentions) -> tuple[str | None, str | None, str | None
     return province, city, district
 
 
-def find_organizations(text: str, places: Mentions | None = None) -> list[Organization]:
-    """`places`: `place_mentions(text)` when the caller has it already."""
-    places = place_mentions(text) if places is None else places
+def find_organizations(scan: ArticleScan) -> list[Organization]:
+    text, places = scan.text, scan.places
     quoted = Coverage(len(text), (m.span() for m in re.finditer(r"《[^》]*》", text)))
     chosen: list[_Candidate] = []
     taken = Coverage(len(text))
