@@ -26,6 +26,7 @@ from .ner import EntityType, find_entities
 from .organizations import find_organizations
 from .persons import find_persons
 from .scan import ArticleScan, join_layout_breaks
+from .vocab.topics import DOMAIN_TERMS, TOPIC_KEYWORDS
 
 EXTRACTOR_VERSION = "0.4.0"
 
@@ -47,31 +48,6 @@ __all__ = [
 
 _QUOTED = re.compile(r"《[^》]*》")
 
-TOPIC_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "医疗器械": ("医疗器械", "器械"),
-    "生物医药": ("生物医药", "生物制药", "生物制品"),
-    "中药": ("中药", "中医药"),
-    "化学药": ("化学药", "仿制药", "原研药"),
-    "血液制品": ("血液制品",),
-    "精准医学": ("精准医学", "精准医疗"),
-    "成果转化": ("成果转化", "转化"),
-    "产业链": ("产业链",),
-    "政策": ("政策", "若干措施", "实施方案"),
-}
-_DOMAIN_TERMS = (
-    "医药",
-    "药品",
-    "医疗",
-    "器械",
-    "生物",
-    "临床",
-    "医院",
-    "药监",
-    "制药",
-    "疫苗",
-    "健康",
-)
-
 
 def _not_places(text: str, organizations: list[Organization]) -> list[tuple[int, int]]:
     """Spans where a place name is part of something else: organisation names, 《》 titles."""
@@ -84,9 +60,7 @@ def find_topics(text: str) -> list[str]:
 
 def relevance(title: str, text: str) -> float:
     """Share of domain vocabulary, squashed to [0, 1]; the title counts five times."""
-    hits = sum(text.count(t) for t in _DOMAIN_TERMS) + 5 * sum(
-        title.count(t) for t in _DOMAIN_TERMS
-    )
+    hits = sum(text.count(t) for t in DOMAIN_TERMS) + 5 * sum(title.count(t) for t in DOMAIN_TERMS)
     density = hits / max(1.0, len(text) / 100)
     return round(min(1.0, density / 2.0), 3)
 

@@ -13,6 +13,7 @@ from medwire_common.schemas import Agreement, Organization, Policy
 from .organizations import is_abbreviation  # noqa: F401  (re-exported)
 from .scan import ArticleScan
 from .spans import Coverage
+from .vocab.agreements import NOT_POLICY_WORDS, POLICY_WORDS
 
 _CLAUSE = re.compile(r"[^。；;!！?？\n]+")
 _PARTIES_SIGN = re.compile(
@@ -31,38 +32,6 @@ _CEREMONY = re.compile(
     r"([^，,。；;：:]{4,120}?)(?:在[^，,。；;]{1,12}?)?举行[^，,。；;]{0,20}?签约仪式"
 )
 _BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
-POLICY_WORDS = (
-    "措施",
-    "办法",
-    "意见",
-    "方案",
-    "规划",
-    "通知",
-    "条例",
-    "规定",
-    "细则",
-    "指引",
-    "纲要",
-    "政策",
-    "清单",
-    "决定",
-    "计划",
-    "指南",
-    "标准",
-)
-NOT_POLICY_WORDS = (
-    "报告",
-    "协议",
-    "备忘录",
-    "合同",
-    "白皮书",
-    "蓝皮书",
-    "年鉴",
-    "杂志",
-    "日报",
-    "丛书",
-    "指数",
-)
 
 
 _PAREN = re.compile(r"\([^()]*\)")

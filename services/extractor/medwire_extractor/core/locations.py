@@ -20,12 +20,10 @@ from typing import TYPE_CHECKING
 from medwire_common.schemas import Location, Span
 
 from .spans import Coverage
+from .vocab.places import NOT_PLACES
 
 if TYPE_CHECKING:  # scan.py reads this module's place_mentions
     from .scan import ArticleScan
-
-# Short forms that are ordinary words far more often than places.
-_NOT_PLACES = frozenset({"东方", "安康", "朝阳", "长治", "日照", "白银", "来宾", "普洱", "阿里"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +71,7 @@ def gazetteer() -> Gazetteer:
             district=name if city and city != code else None,
         )
         forms.setdefault(name, []).append(division)
-        if short and short != name and short not in _NOT_PLACES:
+        if short and short != name and short not in NOT_PLACES:
             forms.setdefault(short, []).append(division)
     ranked = {
         form: tuple(sorted(divisions, key=lambda d: (d.level, d.adcode)))
