@@ -20,8 +20,8 @@ import jieba
 import pycrfsuite
 
 from .locations import place_mentions
-from .organizations import _ENDING_RE, _NATIONAL_RE
-from .persons import COMPOUND_SURNAMES, SURNAMES, TITLES
+from .vocab.organizations import ENDING_RE, NATIONAL_RE
+from .vocab.persons import COMPOUND_SURNAMES, SURNAMES, TITLES
 
 EntityType = Literal["PER", "ORG", "LOC"]
 Entity = tuple[int, int, EntityType]
@@ -85,7 +85,7 @@ def _list_marks(sentence: str) -> list[str]:
     for start, end, _ in place_mentions(sentence):
         for i in range(start, end):
             marks[i] = "Lb" if i == start else "Li"
-    for pattern, label in ((_ENDING_RE, "Oe"), (_NATIONAL_RE, "Ob"), (_TITLE_RE, "T")):
+    for pattern, label in ((ENDING_RE, "Oe"), (NATIONAL_RE, "Ob"), (_TITLE_RE, "T")):
         for m in pattern.finditer(sentence):
             for i in range(m.start(), m.end()):
                 marks[i] += label + ("b" if i == m.start() else "")
