@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -124,7 +125,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             if app.state.producer is not None:
                 await app.state.producer.stop()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the package's own copies (served under
+    # /static-offline-docs), not from a CDN: the docs work on a machine without internet.
+    app = FastAPIOffline(
         title="medwire",
         version="0.1.0",
         lifespan=lifespan,
