@@ -35,7 +35,7 @@ from . import problems
 from .db import make_engine, make_read_engine, migrate, open_read_pool
 from .edge import Edge
 from .ingest import IN_TOPIC, ingest_handler
-from .routes import admin, articles, entities, feeds, managed_sources, stats
+from .routes import admin, articles, entities, feeds, managed_sources, stats, vocabulary
 from .search_stats import SearchStats
 from .settings import ApiSettings
 
@@ -142,7 +142,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         settings.opensearch_url, settings.opensearch_probe_s, opensearch_up_gauge()
     )
     problems.install(app)
-    for module in (articles, entities, stats, feeds, admin, managed_sources):
+    for module in (articles, entities, stats, vocabulary, feeds, admin, managed_sources):
         app.include_router(module.router)
 
     app.add_middleware(Edge, settings=settings)
