@@ -1,6 +1,6 @@
 """Places: China's administrative divisions found in the text and normalised to province / city /
 district with their six-digit administrative codes, from the committed gazetteer
-`data/adcodes.tsv` (see `scripts/gen-adcodes`).
+(`medwire_common/data/adcodes.tsv`, read by `medwire_common.divisions`; see `scripts/gen-adcodes`).
 
 Full names match everywhere (`晋中市`, `泰山区`, `新泰市`); provinces and prefecture-level cities
 also match by their short forms (`山西`, `晋中`, `成都`) unless the short form is an ordinary word
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
+from medwire_common.divisions import division_rows
 from medwire_common.schemas import Location, Span
 
 from .spans import Coverage
@@ -52,14 +52,7 @@ class Gazetteer:
 
 @cache
 def gazetteer() -> Gazetteer:
-    rows = [
-        line.split("\t")
-        for line in resources.files("medwire_extractor")
-        .joinpath("data/adcodes.tsv")
-        .read_text(encoding="utf-8")
-        .splitlines()
-        if line and not line.startswith("#")
-    ]
+    rows = [(r.adcode, r.name, r.short, r.province, r.city) for r in division_rows()]
     names = {code: name for code, name, *_ in rows}
     forms: dict[str, list[Division]] = {}
     for code, name, short, province, city in rows:

@@ -3,7 +3,7 @@ trained on public Chinese NER corpora by `scripts/train-ner` (`medwire_extractor
 
 Each character is described by its neighbours, the jieba word it falls in (position, length, the
 word's part of speech in jieba's dictionary, the words around it) and the extractor's own word
-lists (places from `data/adcodes.tsv`, organisation endings, surnames, titles). The same
+lists (places from `medwire_common/data/adcodes.tsv`, organisation endings, surnames, titles). The same
 `char_features` serve training and tagging, so the two cannot drift apart.
 """
 
