@@ -54,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from benchfile import free_port, infra, write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-ADCODES = ROOT / "services/extractor/medwire_extractor/data/adcodes.tsv"
+ADCODES = ROOT / "services/common/medwire_common/data/adcodes.tsv"
 BATCH = 1000
 SHARED_BUFFERS = "4GB"
 

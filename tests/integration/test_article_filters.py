@@ -65,6 +65,11 @@ async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[ht
         ({"region": "山西省"}, {"a1", "a2"}),
         ({"region": "晋中市"}, {"a1"}),
         ({"region": "朝阳区"}, {"a3"}),
+        ({"region": "山西"}, {"a1", "a2"}),  # a province's short form
+        ({"region": "太原"}, {"a2"}),  # a city's
+        ({"region": "晋中"}, {"a1"}),
+        ({"region": "北京"}, {"a3"}),
+        ({"region": "朝阳"}, set()),  # a district has no short form
         ({"topic": "医疗器械"}, {"a1"}),
         ({"event_type": "signing"}, {"a2"}),
         ({"event_type": "launch"}, {"a1"}),

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from medwire_extractor.core import find_organizations
+from medwire_extractor.core import ArticleScan, find_organizations
 from medwire_extractor.core.agreements import find_agreements, find_policies, is_abbreviation
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures" / "extractor"))
@@ -13,7 +13,7 @@ SEED = next(g for g in load() if g["id"] == "seed-000-1")
 
 
 def test_abbreviations_become_aliases_of_the_full_name_on_the_page() -> None:
-    orgs = {o.name: o for o in find_organizations(SEED["text"])}
+    orgs = {o.name: o for o in find_organizations(ArticleScan.of(SEED["text"]))}
     assert orgs["山西省药品监督管理局"].aliases == ["省药监局"]
     assert orgs["山西转型综改示范区晋中开发区"].aliases == ["示范区晋中开发区"]
     assert "省药监局" not in orgs
@@ -23,8 +23,8 @@ def test_abbreviations_become_aliases_of_the_full_name_on_the_page() -> None:
 
 
 def test_seed_agreements_have_resolved_parties_and_titles() -> None:
-    text = SEED["text"]
-    got = [(a.parties, a.title) for a in find_agreements(text, None, find_organizations(text))]
+    scan = ArticleScan.of(SEED["text"])
+    got = [(a.parties, a.title) for a in find_agreements(scan, find_organizations(scan))]
     assert (
         ["山西省药品监督管理局", "山西转型综改示范区晋中开发区", "山西省人民医院"],
         "医疗器械临床试验研究平台合作备忘录",
@@ -36,7 +36,8 @@ def test_seed_agreements_have_resolved_parties_and_titles() -> None:
 
 def test_jointly_signed_title_is_read_once() -> None:
     text = "揭牌仪式现场,四川大学华西医院与合作共建单位分别签署《共建国家精准医学产业创新中心合作协议》。"
-    (agreement,) = find_agreements(text, None, find_organizations(text))
+    scan = ArticleScan.of(text)
+    (agreement,) = find_agreements(scan, find_organizations(scan))
     assert agreement.parties == ["四川大学华西医院", "合作共建单位"]
     assert agreement.title == "共建国家精准医学产业创新中心合作协议"
 
@@ -55,8 +56,8 @@ def test_policies_are_told_apart_from_reports_and_agreements() -> None:
 
 
 def parties_of(text: str) -> list[tuple[list[str], str | None]]:
-    orgs = find_organizations(text)
-    return [(a.parties, a.title) for a in find_agreements(text, None, orgs)]
+    scan = ArticleScan.of(text)
+    return [(a.parties, a.title) for a in find_agreements(scan, find_organizations(scan))]
 
 
 def test_an_unknown_signing_phrase_takes_the_organisations_named_before_it() -> None:

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from medwire_common.schemas import CleanArticle
-from medwire_extractor.core import extract, find_amounts, find_organizations
+from medwire_extractor.core import ArticleScan, extract, find_amounts, find_organizations
 
 
 def article(text: str, title: str = "") -> CleanArticle:
@@ -19,7 +19,7 @@ def test_amounts_have_value_and_currency() -> None:
 
 def test_organizations_are_typed_by_their_name_and_spanned() -> None:
     text = "由山西省药品监督管理局与晋中市人民政府联合主办,太原理工大学、山西白求恩医院参加。"
-    orgs = {o.name: o for o in find_organizations(text)}
+    orgs = {o.name: o for o in find_organizations(ArticleScan.of(text))}
     assert orgs["山西省药品监督管理局"].type == "government"
     assert orgs["太原理工大学"].type == "university"
     assert orgs["山西白求恩医院"].type == "hospital"

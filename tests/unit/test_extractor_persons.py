@@ -2,7 +2,7 @@
 
 import pytest
 
-from medwire_extractor.core import find_organizations
+from medwire_extractor.core import ArticleScan, find_organizations
 from medwire_extractor.core.persons import find_persons
 
 
@@ -33,7 +33,7 @@ from medwire_extractor.core.persons import find_persons
     ],
 )
 def test_persons_with_roles(text: str, expected: list[tuple[str, list[str]]]) -> None:
-    persons = find_persons(text, find_organizations(text))
+    persons = find_persons(text, find_organizations(ArticleScan.of(text)))
     assert [(p.name, p.roles) for p in persons] == expected
     for p in persons:
         assert all(text[s:e] == p.name for s, e in p.spans)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from medwire_common.schemas import CleanArticle
-from medwire_extractor.core import extract, find_organizations, join_layout_breaks
+from medwire_extractor.core import ArticleScan, extract, find_organizations, join_layout_breaks
 from medwire_extractor.core.locations import find_locations
 from medwire_extractor.core.organizations import canonical
 
@@ -21,7 +21,9 @@ def article(text: str, published: date | None = date(2025, 8, 1)) -> CleanArticl
 
 
 def test_places_are_normalised_to_official_names_and_codes() -> None:
-    places = find_locations("标志着山西在整合资源方面迈出关键一步,活动在晋中市举行。", [])
+    places = find_locations(
+        ArticleScan.of("标志着山西在整合资源方面迈出关键一步,活动在晋中市举行。"), []
+    )
     assert [(p.name, p.province, p.city, p.district, p.adcode) for p in places] == [
         ("山西省", "山西省", None, None, "140000"),
         ("晋中市", "山西省", "晋中市", None, "140700"),
@@ -40,7 +42,7 @@ def test_places_are_normalised_to_official_names_and_codes() -> None:
 def test_a_district_name_shared_by_several_cities_takes_the_page_city(
     text: str, adcode: str | None
 ) -> None:
-    (district,) = [p for p in find_locations(text, []) if p.name == "鼓楼区"]
+    (district,) = [p for p in find_locations(ArticleScan.of(text), []) if p.name == "鼓楼区"]
     assert district.adcode == adcode
 
 
@@ -50,12 +52,12 @@ def test_places_inside_organisation_names_and_titles_are_not_places() -> None:
 
 
 def test_a_place_at_the_end_of_the_text_spans_only_its_own_characters() -> None:
-    (place,) = find_locations("标志着山西", [])
+    (place,) = find_locations(ArticleScan.of("标志着山西"), [])
     assert place.spans == [(3, 5)]
 
 
 def test_ordinary_words_that_are_also_city_names_are_not_places() -> None:
-    assert find_locations("医药及医疗器械产业作为朝阳产业;“安康杯”竞赛", []) == []
+    assert find_locations(ArticleScan.of("医药及医疗器械产业作为朝阳产业;“安康杯”竞赛"), []) == []
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,7 @@ def test_short_forms_on_the_page_are_aliases_of_one_organisation() -> None:
         "江苏恒康医药股份有限公司(以下简称“恒康医药”)与中国药科大学签订协议。恒康医药董事长孙志远出席。"
         "省药监局、山西省药品监督管理局和晋中市政府参加。"
     )
-    orgs = {o.name: o for o in find_organizations(text)}
+    orgs = {o.name: o for o in find_organizations(ArticleScan.of(text))}
     assert orgs["江苏恒康医药股份有限公司"].aliases == ["恒康医药"]
     assert [text[s:e] for s, e in orgs["江苏恒康医药股份有限公司"].spans] == [
         "江苏恒康医药股份有限公司",
@@ -120,12 +122,12 @@ def test_seed_page_non_industry_articles_score_below_its_industry_article() -> N
 
 def test_district_bodies_written_short_take_the_page_district() -> None:
     text = "1月9日,济南市历下区召开会议,区应急管理局局长刘军通报了全区形势。"
-    assert "历下区应急管理局" in {o.name for o in find_organizations(text)}
+    assert "历下区应急管理局" in {o.name for o in find_organizations(ArticleScan.of(text))}
 
 
 def test_latin_company_names_with_a_country_and_legal_suffix() -> None:
     text = "香港中文大学医学院与日本Takumi Pharma Inc.在香港签署合作研究协议。"
-    assert {o.name for o in find_organizations(text)} == {
+    assert {o.name for o in find_organizations(ArticleScan.of(text))} == {
         "香港中文大学医学院",
         "日本Takumi Pharma Inc.",
     }
@@ -149,7 +151,7 @@ def test_month_part_without_a_year_word_is_resolved_against_the_page() -> None:
     ],
 )
 def test_names_start_after_descriptors_and_keep_their_own_endings(text: str, name: str) -> None:
-    assert [o.name for o in find_organizations(text)] == [name]
+    assert [o.name for o in find_organizations(ArticleScan.of(text))] == [name]
 
 
 def test_a_city_government_office_is_named_in_full() -> None:
@@ -159,15 +161,19 @@ def test_a_city_government_office_is_named_in_full() -> None:
 
 def test_a_county_named_in_full_is_also_found_by_its_short_form() -> None:
     text = "浙江省长兴县人民医院派专家常驻长兴。"
-    places = find_locations(text, [(0, 12)])
+    places = find_locations(ArticleScan.of(text), [(0, 12)])
     assert [(p.name, p.adcode, p.spans) for p in places] == [("长兴县", "330522", [(15, 17)])]
-    assert find_locations("长兴公司", []) == []
+    assert find_locations(ArticleScan.of("长兴公司"), []) == []
 
 
 def test_investors_in_a_funding_round_are_organisations_without_an_ending() -> None:
     text = "宣布完成2.5亿元B轮融资,本轮由元禾控股领投,国投创合、深创投跟投。"
-    assert [o.name for o in find_organizations(text)] == ["元禾控股", "国投创合", "深创投"]
-    assert find_organizations("老股东持续跟投。") == []
+    assert [o.name for o in find_organizations(ArticleScan.of(text))] == [
+        "元禾控股",
+        "国投创合",
+        "深创投",
+    ]
+    assert find_organizations(ArticleScan.of("老股东持续跟投。")) == []
 
 
 @pytest.mark.parametrize(
@@ -178,12 +184,12 @@ def test_investors_in_a_funding_round_are_organisations_without_an_ending() -> N
     ],
 )
 def test_new_areas_and_medicine_valleys_are_parks(text: str, names: list[str]) -> None:
-    assert [o.name for o in find_organizations(text)] == names
+    assert [o.name for o in find_organizations(ArticleScan.of(text))] == names
 
 
 def test_a_foreign_company_is_also_named_by_its_core() -> None:
     text = "华山医院与德国Medivance GmbH签署合作备忘录。Medivance公司亚太区总裁出席。"
-    (_, foreign) = find_organizations(text)
+    (_, foreign) = find_organizations(ArticleScan.of(text))
     assert foreign.name == "德国Medivance GmbH" and foreign.aliases == ["Medivance公司"]
 
 
@@ -203,7 +209,7 @@ def test_a_foreign_company_is_also_named_by_its_core() -> None:
     ],
 )
 def test_name_edges_on_unseen_phrasings(text: str, names: list[str]) -> None:
-    assert [o.name for o in find_organizations(text)] == names
+    assert [o.name for o in find_organizations(ArticleScan.of(text))] == names
 
 
 def test_economy_and_information_bureaus_are_named_in_full() -> None:
@@ -221,13 +227,15 @@ def test_economy_and_information_bureaus_are_named_in_full() -> None:
 def test_a_name_is_not_an_abbreviation_of_another_and_ends_the_text_before_it(
     text: str, names: list[str]
 ) -> None:
-    assert [o.name for o in find_organizations(text)] == names
+    assert [o.name for o in find_organizations(ArticleScan.of(text))] == names
 
 
 def test_a_joint_body_keeps_both_founders_in_its_name() -> None:
     text = "3月11日,天津大学—天津天士宁药业有限公司现代中药智能制造联合实验室揭牌。"
-    assert [o.name for o in find_organizations(text)] == [
+    assert [o.name for o in find_organizations(ArticleScan.of(text))] == [
         "天津大学—天津天士宁药业有限公司现代中药智能制造联合实验室"
     ]
     text = "国家区域医疗中心(心血管)——阜外华中心血管病医院武汉分院揭牌。"
-    assert [o.name for o in find_organizations(text)] == ["阜外华中心血管病医院武汉分院"]
+    assert [o.name for o in find_organizations(ArticleScan.of(text))] == [
+        "阜外华中心血管病医院武汉分院"
+    ]

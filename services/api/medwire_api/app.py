@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -34,7 +35,7 @@ from . import problems
 from .db import make_engine, make_read_engine, migrate, open_read_pool
 from .edge import Edge
 from .ingest import IN_TOPIC, ingest_handler
-from .routes import admin, articles, entities, feeds, managed_sources, stats
+from .routes import admin, articles, entities, feeds, managed_sources, stats, vocabulary
 from .search_stats import SearchStats
 from .settings import ApiSettings
 
@@ -124,7 +125,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             if app.state.producer is not None:
                 await app.state.producer.stop()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the package's own copies (served under
+    # /static-offline-docs), not from a CDN: the docs work on a machine without internet.
+    app = FastAPIOffline(
         title="medwire",
         version="0.1.0",
         lifespan=lifespan,
@@ -139,7 +142,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         settings.opensearch_url, settings.opensearch_probe_s, opensearch_up_gauge()
     )
     problems.install(app)
-    for module in (articles, entities, stats, feeds, admin, managed_sources):
+    for module in (articles, entities, stats, vocabulary, feeds, admin, managed_sources):
         app.include_router(module.router)
 
     app.add_middleware(Edge, settings=settings)

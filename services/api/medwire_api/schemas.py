@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from medwire_common.schemas import EnrichedArticle
+from medwire_common.schemas import EnrichedArticle, EventType
 
 # MinHash signatures are pipeline plumbing (duplicate detection, in their own column), not part
 # of the public record: stored records leave them out.
@@ -144,6 +144,17 @@ class RegionCount(BaseModel):
     adcode: str
     name: str
     articles: int
+
+
+class TopicCount(BaseModel):
+    topic: str = Field(description="As the `topic=` filter takes it")
+    articles: int
+
+
+class EventTypeCount(BaseModel):
+    event_type: EventType = Field(description="As the `event_type=` filter takes it")
+    articles: int = Field(description="Articles reporting at least one event of this type")
+    events: int
 
 
 class SourceItem(BaseModel):

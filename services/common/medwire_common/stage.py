@@ -88,6 +88,8 @@ class Processed:
 
 
 Transform = Callable[[bytes | None, bytes], list[Output]]
+# Loads what a core loads on first use (a model, a dictionary), so a worker starts warm.
+Warm = Callable[[], object]
 BatchHandler = Callable[[Sequence[ConsumerRecord]], Awaitable[list[Processed]]]
 
 
@@ -113,9 +115,12 @@ def _start_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _warm_worker(transform: Transform) -> int:
-    """A task that only makes a worker import `transform`'s module (receiving the transform
-    does), the slow part of a worker's start, and says which worker it is."""
+def _warm_worker(transform: Transform, warm: Warm | None = None) -> int:
+    """A task that makes a worker import `transform`'s module (receiving the transform does),
+    the slow part of a worker's start, and load what the core loads on first use (`warm`: a
+    model, a dictionary); says which worker it is."""
+    if warm is not None:
+        warm()
     return os.getpid()
 
 
@@ -143,19 +148,26 @@ class WorkerPool:
             )
         return self._pool
 
-    def start(self, transform: Transform, timeout_s: float = POOL_START_TIMEOUT_S) -> None:
-        """Start every worker and wait until each has imported the transform's core, so the
-        first batch does not wait seconds for that. (A pool replaced after a worker died starts
-        cold: its first batch is a retry anyway.)"""
+    def start(
+        self,
+        transform: Transform,
+        timeout_s: float = POOL_START_TIMEOUT_S,
+        warm: Warm | None = None,
+    ) -> None:
+        """Start every worker and wait until each has imported the transform's core and run
+        `warm`, so the first batch does not wait seconds for that. (A pool replaced after a
+        worker died starts cold: its first batch is a retry anyway.)"""
         executor = self.get()
         if executor is None:
+            if warm is not None:
+                warm()  # the transform runs in this process
             return
         deadline = time.monotonic() + timeout_s
         ready: set[int] = set()
         # A worker is spawned for each task submitted while none is idle, and a task is answered
         # only by a worker whose start is done: ask until every worker has answered.
         while len(ready) < self.workers:
-            futures = [executor.submit(_warm_worker, transform) for _ in range(self.workers)]
+            futures = [executor.submit(_warm_worker, transform, warm) for _ in range(self.workers)]
             try:
                 ready |= {f.result(timeout=max(0.0, deadline - time.monotonic())) for f in futures}
             except TimeoutError as exc:
@@ -487,8 +499,10 @@ def run_transform_service(
     in_topic: str,
     out_topic: str,
     transform: Transform,
+    warm: Warm | None = None,
 ) -> None:
-    """Entry point of a pure transform stage (cleaner, extractor): logs, pool, stage, server."""
+    """Entry point of a pure transform stage (cleaner, extractor): logs, pool, stage, server.
+    `warm` loads what the core would load on its first record (run in each worker at start)."""
     configure_logging(service, settings.log_level)
     log.info("%s starting", service, extra={"settings": settings.masked()})
     pool = WorkerPool(workers)
@@ -503,7 +517,7 @@ def run_transform_service(
     try:
         # Workers are ready before the port is bound: a healthy service has them warm.
         started = time.perf_counter()
-        pool.start(transform)
+        pool.start(transform, warm=warm)
         log.info(
             "%s: %d worker processes ready in %.1fs",
             service,

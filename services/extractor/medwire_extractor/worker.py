@@ -9,7 +9,7 @@ from medwire_common.schemas import CleanArticle
 from medwire_common.stage import Output, parse_record, run_transform_service
 
 from .core import MODEL_ENTITIES, extract
-from .core.ner import EntityType, entity_types
+from .core.ner import EntityType, entity_types, warm
 from .settings import ExtractorSettings
 
 IN_TOPIC, OUT_TOPIC = "articles.clean", "articles.enriched"
@@ -36,4 +36,5 @@ def main() -> None:
         IN_TOPIC,
         OUT_TOPIC,
         partial(transform, model_entities=kinds),
+        warm=warm if kinds else None,
     )

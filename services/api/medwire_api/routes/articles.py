@@ -41,6 +41,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import CompoundSelect, Subquery, TableClause
 
+from medwire_common.divisions import official_names
 from medwire_common.schemas import EnrichedArticle, EventType
 
 from ..core.cursor import decode_cursor, encode_cursor
@@ -156,7 +157,11 @@ async def article_filters(
     ] = None,
     region: Annotated[
         str | None,
-        Query(max_length=50, description="Names a place in this province, city or district"),
+        Query(
+            max_length=50,
+            description="Names a place in this province, city or district: its official name "
+            "or, for a province or city, its short form (`山西`, `太原`)",
+        ),
     ] = None,
     topic: Annotated[str | None, Query(max_length=50, description="Has this topic")] = None,
     event_type: Annotated[
@@ -209,6 +214,9 @@ def filter_values(f: ArticleFilters) -> dict[str, Any]:
     }
     if f.adcode:
         values["f_division"] = _division(f.adcode)
+    if f.region:
+        # A short form (`太原`, `山西`) finds the places of its official names too.
+        values["f_region"] = list(official_names(f.region))
     if f.q is not None:
         values["f_q"] = _tsquery_text(f.q)
     return values
@@ -219,7 +227,12 @@ _PLAIN = (
     "source", "published_from", "published_to", "organization", "person", "region", "topic",
     "event_type", "min_relevance",
 )  # fmt: skip
-_TYPES = {"f_published_from": Date(), "f_published_to": Date(), "f_q": Text()}
+_TYPES = {
+    "f_published_from": Date(),
+    "f_published_to": Date(),
+    "f_q": Text(),
+    "f_region": ARRAY(Text()),
+}
 
 
 def _binds(f: ArticleFilters) -> dict[str, Any]:
@@ -377,10 +390,10 @@ def _entity_filters(f: ArticleFilters, p: dict[str, Any]) -> list[ColumnElement[
             exists().where(
                 places.article_id == article_id,
                 or_(
-                    places.name == region,
-                    places.province == region,
-                    places.city == region,
-                    places.district == region,
+                    places.name == any_(region),
+                    places.province == any_(region),
+                    places.city == any_(region),
+                    places.district == any_(region),
                 ),
             )
         )

@@ -9,7 +9,8 @@ import hmac
 import re
 from typing import Annotated, Any
 
-from fastapi import Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from medwire_common.schemas import SourceConfig
@@ -57,15 +58,27 @@ class AdminInput(BaseModel):
         return data
 
 
+# Declares the `adminToken` bearer scheme in the OpenAPI document on every route that depends on
+# it (Swagger UI's Authorize button); the check itself is ours, so a missing or wrong token is a
+# problem+json 401 rather than FastAPI's plain 403.
+admin_bearer = HTTPBearer(
+    scheme_name="adminToken",
+    description="`Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`; admin routes are off (403) "
+    "while MEDWIRE_ADMIN_TOKEN is unset.",
+    auto_error=False,
+)
+
+
 async def require_admin(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)],
 ) -> None:
     settings: ApiSettings = request.app.state.settings
     token = settings.admin_token.get_secret_value()
     if not token:
         raise ProblemError(403, "admin routes are off: set MEDWIRE_ADMIN_TOKEN to turn them on")
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+    given = credentials.credentials if credentials is not None else ""
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
         raise ProblemError(401, "admin routes need `Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`")
 
 

@@ -11,8 +11,9 @@ from datetime import date
 from medwire_common.schemas import Agreement, Organization, Policy
 
 from .organizations import is_abbreviation  # noqa: F401  (re-exported)
+from .scan import ArticleScan
 from .spans import Coverage
-from .timeexpr import DateMention, find_dates
+from .vocab.agreements import NOT_POLICY_WORDS, POLICY_WORDS
 
 _CLAUSE = re.compile(r"[^。；;!！?？\n]+")
 _PARTIES_SIGN = re.compile(
@@ -31,38 +32,6 @@ _CEREMONY = re.compile(
     r"([^，,。；;：:]{4,120}?)(?:在[^，,。；;]{1,12}?)?举行[^，,。；;]{0,20}?签约仪式"
 )
 _BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
-POLICY_WORDS = (
-    "措施",
-    "办法",
-    "意见",
-    "方案",
-    "规划",
-    "通知",
-    "条例",
-    "规定",
-    "细则",
-    "指引",
-    "纲要",
-    "政策",
-    "清单",
-    "决定",
-    "计划",
-    "指南",
-    "标准",
-)
-NOT_POLICY_WORDS = (
-    "报告",
-    "协议",
-    "备忘录",
-    "合同",
-    "白皮书",
-    "蓝皮书",
-    "年鉴",
-    "杂志",
-    "日报",
-    "丛书",
-    "指数",
-)
 
 
 _PAREN = re.compile(r"\([^()]*\)")
@@ -152,16 +121,10 @@ def _members(text: str, generic: str, organizations: list[Organization]) -> list
     return _split_parties(listed, organizations)
 
 
-def find_agreements(
-    text: str,
-    page_date: date | None,
-    organizations: list[Organization],
-    dates: list[DateMention] | None = None,
-) -> list[Agreement]:
-    """`dates`: `find_dates(text, page_date)` when the caller has them already."""
+def find_agreements(scan: ArticleScan, organizations: list[Organization]) -> list[Agreement]:
+    text = scan.text
     found: list[Agreement] = []
-    dates = find_dates(text, page_date) if dates is None else dates
-    dates = [d for d in dates if not d.period]  # `上半年` is no agreement's day
+    dates = [d for d in scan.dates if not d.period]  # `上半年` is no agreement's day
 
     def add(parties: list[str], title: str | None, when: date | None) -> None:
         expanded: list[str] = []

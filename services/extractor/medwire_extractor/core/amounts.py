@@ -12,6 +12,7 @@ from medwire_common.schemas import Amount, AmountKind, Quantity
 
 from .numbers import CHINESE_AMOUNT, CHINESE_NUMERAL, parse_decimal, parse_number
 from .spans import Coverage
+from .vocab.amounts import KIND_WORDS
 
 _NUM = rf"(\d[\d,]*(?:\.\d+)?|[{CHINESE_NUMERAL}]+)"
 _SCALE = {"万亿": 10**12, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3}
@@ -41,16 +42,10 @@ _COUNT = re.compile(
 )
 _AREA = re.compile(rf"{_NUM}\s*(万)?\s*(平方米|平方公里|亩|公顷)")
 _GROWTH = re.compile(r"(同比|环比)?(增长|上升|提高|下降|减少)\s*(\d+(?:\.\d+)?)\s*%")
-_KIND_WORDS: list[tuple[AmountKind, tuple[str, ...]]] = [
-    ("investment", ("总投资", "投资", "投入", "注册资本")),
-    ("revenue", ("营业收入", "营收", "销售收入", "收入", "销售额")),
-    ("output", ("产值", "产出", "规模")),
-    ("fund", ("基金", "融资", "资金", "奖励", "补贴", "支持", "资助", "募集", "善款", "慰问金")),
-]
 
 
 def _kind(before: str) -> AmountKind:
-    for kind, words in _KIND_WORDS:
+    for kind, words in KIND_WORDS:
         if any(w in before for w in words):
             return kind
     return "other"

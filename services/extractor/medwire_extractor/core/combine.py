@@ -11,19 +11,13 @@ from medwire_common.schemas import Location, Organization, Person
 
 from .locations import place_prefix
 from .ner import Entity, EntityType
-from .organizations import _GENERIC_NAMES, _GENERIC_NOUNS, _NOT_NAMES
-from .persons import SURNAMES
 from .spans import Coverage
+from .vocab.model_names import NOT_ORG_END, NOT_ORG_START, NOT_PLACE_END, TITLE_ENDS
+from .vocab.organizations import GENERIC_NAMES, GENERIC_NOUNS, NOT_NAMES
+from .vocab.persons import SURNAMES
 
 # A model name is letters of a name only: `·` joins transliterated given names and surnames.
 _NAME = re.compile(r"[\u4e00-\u9fffA-Za-z](?:[\u4e00-\u9fffA-Za-z·]{0,18}[\u4e00-\u9fffA-Za-z])")
-# What the gold's rules leave out and the corpora tag ORG: party and legislative bodies, generic
-# references (`驻军部队`, `公立医院`), phrases opened by a determiner.
-_NOT_ORG_START = tuple("该本这那各多首我其")
-_NOT_ORG_END = ("部队", "公立医院", "部门", "基地", "产业", "中心")
-_TITLE_ENDS = "官长员"
-# Places the gold leaves out: zones, parks and bases are not divisions.
-_NOT_PLACE_END = ("园", "区", "中心", "基地", "链", "病")
 
 
 def join_model_entities(
@@ -52,7 +46,7 @@ def join_model_entities(
         if name in known or (kind == "LOC" and place_prefix(name)[0] == len(name)):
             continue  # a gazetteer place the rules left out on purpose (inside a name, a title)
         if (kind == "ORG" and not _plausible_org(name)) or (
-            kind == "LOC" and name.endswith(_NOT_PLACE_END)
+            kind == "LOC" and name.endswith(NOT_PLACE_END)
         ):
             continue
         added.setdefault((kind, name), []).append((start, end))
@@ -71,11 +65,11 @@ def join_model_entities(
 
 def _plausible_org(name: str) -> bool:
     return not (
-        any(w in name for w in _NOT_NAMES)
-        or name in _GENERIC_NAMES
-        or any(w in name for w in _GENERIC_NOUNS)
-        or name.startswith(_NOT_ORG_START)
-        or name.endswith(_NOT_ORG_END)
+        any(w in name for w in NOT_NAMES)
+        or name in GENERIC_NAMES
+        or any(w in name for w in GENERIC_NOUNS)
+        or name.startswith(NOT_ORG_START)
+        or name.endswith(NOT_ORG_END)
     )
 
 
@@ -83,6 +77,6 @@ def _without_title_tail(text: str, start: int, end: int) -> int:
     """The start of a model person name without the last character of a title glued before it
     (`首席医学官高敏` tagged `官高敏`): three characters, the first a title's last (`官`, `长`,
     `员`; 官 is a surname too, but rarely), the second a surname."""
-    if end - start == 3 and text[start] in _TITLE_ENDS and text[start + 1] in SURNAMES:
+    if end - start == 3 and text[start] in TITLE_ENDS and text[start + 1] in SURNAMES:
         return start + 1
     return start

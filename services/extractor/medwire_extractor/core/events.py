@@ -12,25 +12,10 @@ from datetime import date
 
 from medwire_common.schemas import Event, EventType, Organization
 
-from .timeexpr import DateMention, find_dates
+from .scan import ArticleScan
+from .vocab.events import TRIGGERS
 
-TRIGGERS: list[tuple[EventType, tuple[str, ...]]] = [
-    ("unveiling", ("揭牌",)),
-    ("groundbreaking", ("开工", "奠基")),
-    ("launch", ("启动仪式", "启动会", "正式启动", "正式上线", "启动")),
-    ("signing", ("签约仪式", "签订", "签署", "集中签约", "签约")),
-    ("matchmaking", ("对接会", "供需对接", "洽谈会", "路演")),
-    ("forum", ("论坛", "峰会", "研讨会", "交流会", "沙龙", "展览会", "博览会")),
-    ("visit", ("调研", "考察", "视察", "走访")),
-    ("founding", ("成立", "组建", "注册成立")),
-    ("release", ("印发", "出台", "发布", "公布")),
-]
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _PLACE = re.compile(r"在([\u4e00-\u9fff·]{2,16}?)(?:隆重)?(?:举行|召开|举办|开幕|启动|开工|揭牌)")
-
-
-def sentences(text: str) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
 
 
 def event_type(sentence: str) -> EventType | None:
@@ -40,19 +25,12 @@ def event_type(sentence: str) -> EventType | None:
     return None
 
 
-def find_events(
-    text: str,
-    page_date: date | None,
-    organizations: list[Organization],
-    dates: list[DateMention] | None = None,
-) -> list[Event]:
-    """`dates`: `find_dates(text, page_date)` (in text order) when the caller has them already."""
+def find_events(scan: ArticleScan, organizations: list[Organization]) -> list[Event]:
     events: list[Event] = []
-    dates = find_dates(text, page_date) if dates is None else dates
-    dates = [d for d in dates if not d.period]  # `上半年` is no event's day
+    dates = [d for d in scan.dates if not d.period]  # `上半年` is no event's day
     seen: set[tuple[str, date | None]] = set()
     starts = [d.start for d in dates]  # in text order: each sentence finds its dates by bisection
-    for start, sentence in sentences(text):
+    for start, sentence in scan.sentences:
         end = start + len(sentence)
         in_sentence = dates[bisect_left(starts, start) : bisect_left(starts, end)]
         when = in_sentence[0].date if in_sentence else None

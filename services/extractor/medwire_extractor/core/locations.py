@@ -1,6 +1,6 @@
 """Places: China's administrative divisions found in the text and normalised to province / city /
 district with their six-digit administrative codes, from the committed gazetteer
-`data/adcodes.tsv` (see `scripts/gen-adcodes`).
+(`medwire_common/data/adcodes.tsv`, read by `medwire_common.divisions`; see `scripts/gen-adcodes`).
 
 Full names match everywhere (`晋中市`, `泰山区`, `新泰市`); provinces and prefecture-level cities
 also match by their short forms (`山西`, `晋中`, `成都`) unless the short form is an ordinary word
@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from typing import TYPE_CHECKING
 
+from medwire_common.divisions import division_rows
 from medwire_common.schemas import Location, Span
 
 from .spans import Coverage
+from .vocab.places import NOT_PLACES
 
-# Short forms that are ordinary words far more often than places.
-_NOT_PLACES = frozenset({"东方", "安康", "朝阳", "长治", "日照", "白银", "来宾", "普洱", "阿里"})
+if TYPE_CHECKING:  # scan.py reads this module's place_mentions
+    from .scan import ArticleScan
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +52,7 @@ class Gazetteer:
 
 @cache
 def gazetteer() -> Gazetteer:
-    rows = [
-        line.split("\t")
-        for line in resources.files("medwire_extractor")
-        .joinpath("data/adcodes.tsv")
-        .read_text(encoding="utf-8")
-        .splitlines()
-        if line and not line.startswith("#")
-    ]
+    rows = [(r.adcode, r.name, r.short, r.province, r.city) for r in division_rows()]
     names = {code: name for code, name, *_ in rows}
     forms: dict[str, list[Division]] = {}
     for code, name, short, province, city in rows:
@@ -69,7 +64,7 @@ def gazetteer() -> Gazetteer:
             district=name if city and city != code else None,
         )
         forms.setdefault(name, []).append(division)
-        if short and short != name and short not in _NOT_PLACES:
+        if short and short != name and short not in NOT_PLACES:
             forms.setdefault(short, []).append(division)
     ranked = {
         form: tuple(sorted(divisions, key=lambda d: (d.level, d.adcode)))
@@ -168,14 +163,9 @@ def _county_short_forms(text: str, mentions: Mentions) -> Mentions:
     return found
 
 
-def find_locations(
-    text: str,
-    excluded: list[Span],
-    mentions: Mentions | None = None,
-) -> list[Location]:
-    """`mentions`: `place_mentions(text)` when the caller has it already."""
-    mentions = place_mentions(text) if mentions is None else mentions
-    mentions = sorted(mentions + _county_short_forms(text, mentions))
+def find_locations(scan: ArticleScan, excluded: list[Span]) -> list[Location]:
+    text = scan.text
+    mentions = sorted(scan.places + _county_short_forms(text, scan.places))
     hints = page_provinces(mentions)
     found: dict[str, Location] = {}
     not_places = Coverage(len(text), excluded)

@@ -19,328 +19,32 @@ from dataclasses import dataclass
 
 from medwire_common.schemas import Organization, OrgType
 
-from .locations import Mentions, gazetteer, page_provinces, place_mentions, place_prefix
+from .locations import Mentions, gazetteer, page_provinces, place_prefix
+from .scan import ArticleScan
 from .spans import Coverage
+from .vocab.organizations import (
+    AGENCY_ABBREVIATIONS,
+    BOUNDARY_CHARS,
+    BOUNDARY_WORDS,
+    COORDINATORS,
+    ENDING_RE,
+    ENDINGS,
+    GENERIC,
+    GENERIC_NAMES,
+    GENERIC_NOUNS,
+    NATIONAL_BODIES,
+    NATIONAL_FORMS,
+    NATIONAL_RE,
+    NOT_ENDINGS,
+    NOT_INVESTORS,
+    NOT_NAMES,
+    PROPER_START,
+    RUN_START_ONLY,
+    VERBS_AFTER_A_NAME,
+)
 
-# (ending, type, weak): a weak ending (`医疗`, `药业`) only ends a name at a clause boundary.
-_ENDINGS: list[tuple[str, OrgType, bool]] = [
-    ("股份有限公司", "company", False),
-    ("有限责任公司", "company", False),
-    ("有限公司", "company", False),
-    ("公司", "company", False),
-    ("大学", "university", False),
-    ("学院", "university", False),
-    ("医院", "hospital", False),
-    ("研究院", "research_institute", False),
-    ("研究所", "research_institute", False),
-    ("检验所", "research_institute", False),
-    ("检测所", "research_institute", False),
-    ("卫生院", "hospital", False),
-    ("分院", "hospital", False),
-    ("医共体", "other", False),
-    ("医联体", "other", False),
-    ("分行", "company", False),
-    ("支行", "company", False),
-    ("中心", "research_institute", False),
-    ("实验室", "research_institute", False),
-    ("监督管理局", "government", False),
-    ("人民政府新闻办公室", "government", False),
-    ("人民政府办公室", "government", False),
-    ("政府办公室", "government", False),
-    ("人民政府", "government", False),
-    ("办公厅", "government", False),
-    ("委员会", "government", False),
-    ("管委会", "government", False),
-    ("总局", "government", False),
-    ("局", "government", False),
-    ("厅", "government", False),
-    ("政府", "government", False),
-    ("促进会", "association", False),
-    ("总工会", "association", False),
-    ("慈善总会", "association", False),
-    ("商会", "association", False),
-    ("协会", "association", False),
-    ("学会", "association", False),
-    ("产业园", "park", False),
-    ("开发区", "park", False),
-    ("高新区", "park", False),
-    ("经开区", "park", False),
-    ("园区", "park", False),
-    ("生物城", "park", False),
-    ("合作区", "park", False),
-    ("新区", "park", False),
-    ("医药谷", "park", False),
-    ("药谷", "park", False),
-    ("先行区", "park", False),
-    ("示范区", "park", False),
-    ("试验区", "park", False),
-    ("创新园", "park", False),
-    ("医药园", "park", False),
-    ("合伙企业(有限合伙)", "other", False),
-    ("合伙企业", "other", False),
-    ("基金", "other", False),
-    ("联盟", "association", False),
-    ("基地", "park", False),
-    ("医药城", "park", False),
-    ("交易所", "other", False),
-    ("卫健委", "government", False),
-    ("卫生健康委", "government", False),
-    ("发改委", "government", False),
-    ("集团", "company", True),
-    ("药业", "company", True),
-    ("制药", "company", True),
-    ("医疗", "company", True),
-    ("生物", "company", True),
-    ("控股", "company", True),
-    ("智能", "company", True),
-]
-_ENDING_INFO = {e: (t, w) for e, t, w in _ENDINGS}
-_ENDING_RE = re.compile("|".join(re.escape(e) for e, _, _ in _ENDINGS))
-
-NATIONAL_BODIES: dict[str, tuple[OrgType, tuple[str, ...]]] = {
-    "国务院": ("government", ()),
-    "国家发展和改革委员会": ("government", ("国家发改委",)),
-    "工业和信息化部": ("government", ("工信部",)),
-    "科学技术部": ("government", ("科技部",)),
-    "教育部": ("government", ()),
-    "商务部": ("government", ()),
-    "财政部": ("government", ()),
-    "人力资源和社会保障部": ("government", ("人社部",)),
-    "农业农村部": ("government", ()),
-    "生态环境部": ("government", ()),
-    "海关总署": ("government", ()),
-    "国家卫生健康委员会": ("government", ("国家卫健委",)),
-    "国家药品监督管理局": ("government", ("国家药监局",)),
-    "国家医疗保障局": ("government", ("国家医保局",)),
-    "国家市场监督管理总局": ("government", ("国家市场监管总局", "市场监管总局")),
-    "国家知识产权局": ("government", ()),
-    "国家中医药管理局": ("government", ("国家中医药局",)),
-    "国家疾病预防控制局": ("government", ("国家疾控局",)),
-    "国家税务总局": ("government", ()),
-    "中国工程院": ("research_institute", ()),
-    "中国科学院": ("research_institute", ("中科院",)),
-    "中国医学科学院": ("research_institute", ("医科院",)),
-}
-_NATIONAL_FORMS = {
-    form: name for name, (_, aliases) in NATIONAL_BODIES.items() for form in (name, *aliases)
-}
-_NATIONAL_RE = re.compile("|".join(sorted(map(re.escape, _NATIONAL_FORMS), key=len, reverse=True)))
-
-# Short agency names and their full forms (longest first).
-AGENCY_ABBREVIATIONS = {
-    "市场监管总局": "市场监督管理总局",
-    "市场监管局": "市场监督管理局",
-    "药监局": "药品监督管理局",
-    "工信局": "工业和信息化局",
-    "工信厅": "工业和信息化厅",
-    "经信厅": "经济和信息化厅",
-    "经信局": "经济和信息化局",
-    "经信委": "经济和信息化委员会",
-    "科技局": "科学技术局",
-    "科技厅": "科学技术厅",
-    "卫健委": "卫生健康委员会",
-    "卫生健康委": "卫生健康委员会",
-    "卫健局": "卫生健康局",
-    "发改委": "发展和改革委员会",
-    "医保局": "医疗保障局",
-    "人社局": "人力资源和社会保障局",
-    "人社厅": "人力资源和社会保障厅",
-    "中医药局": "中医药管理局",
-    "国资委": "国有资产监督管理委员会",
-}
-
+_ENDING_INFO = {e: (t, w) for e, t, w in ENDINGS}
 _NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z·()]")
-# Words after which a name starts (the rightmost one wins).
-_BOUNDARY_WORDS = (
-    "先后走进",
-    "走进",
-    "参观了",
-    "参观",
-    "考察",
-    "调研",
-    "比如",
-    "其中",
-    "我们",
-    "当地",
-    "项目与",
-    "团队与",
-    "企业与",
-    "单位与",
-    "机构与",
-    "双方",
-    "收购",
-    "并购",
-    "包括",
-    "共同",
-    "分别",
-    "一行到",
-    "来到",
-    "作为",
-    "通过",
-    "依托",
-    "支持",
-    "推动",
-    "组织",
-    "召开",
-    "举办",
-    "举行",
-    "主办",
-    "承办",
-    "发布",
-    "印发",
-    "签订",
-    "签署",
-    "签约",
-    "宣布",
-    "完成",
-    "获得",
-    "入驻",
-    "落户",
-    "牵头",
-    "表示",
-    "介绍",
-    "出席",
-    "参加",
-    "陪同",
-    "会同",
-    "携手",
-    "基金管理人",
-    "规划建设",
-    "建成",
-    "结合",
-    "确保",
-    "落实",
-    "期间",
-    "领投",
-    "跟投",
-    "代表团",
-    "专访",
-    "导入",
-    "利用",
-    "共建",
-    "转交",
-    "部署",
-    "进驻",
-    "党中央",
-    "近年来",
-    "今年",
-    "目前",
-    "设立",
-    "批准",
-    "全资子公司",
-    "控股子公司",
-    "子公司",
-    "受理",
-    "申报",
-)
-# Verbs that end a name only when what precedes them is one (`合肥高新区建设…基地`, but
-# `中国建设银行`).
-_VERBS_AFTER_A_NAME = ("联合", "建设", "打造")
-_BOUNDARY_CHARS = set("由在是为对将向从的了等于让把被到赴即又也并还获")
-_RUN_START_ONLY = set("像")
-_COORDINATORS = set("与和及暨")
-_NOT_NAMES = (
-    "省委",
-    "市委",
-    "区委",
-    "县委",
-    "党中央",
-    "党工委",
-    "党组",
-    "人大",
-    "政协",
-    "团委",
-    "团中央",
-    "团省委",
-    "团工委",
-    "某",
-    "签约",
-    "落户",
-    "预示",
-    "入驻",
-    "当地",
-    "全面深化",
-    "以及",
-    "进一步",
-    "全省",
-    "全市",
-    "全国",
-)
-# Body words that make a weak-ending name a phrase (`高端医疗`, `多家知名医疗`).
-_GENERIC = (
-    "精准",
-    "康复",
-    "高端",
-    "新型",
-    "智能",
-    "知名",
-    "国产",
-    "数字",
-    "穿戴",
-    "基层",
-    "我国",
-    "举办",
-    "创新",
-    "权属",
-    "价值",
-    "打印",
-    "园区",
-    "组织",
-    "医学",
-    "临床",
-    "企业",
-    "产业",
-    "生物",
-    "医药",
-    "人工",
-    "中药",
-)
-_GENERIC_NAMES = frozenset(
-    {
-        "集团公司",
-        "合资公司",
-        "上市公司",
-        "子公司",
-        "控股公司",
-        "科技公司",
-        "医药公司",
-        "生物公司",
-        "国家区域医疗中心",  # designations, not bodies
-        "国家医学中心",
-    }
-)
-_GENERIC_NOUNS = ("机构", "企业", "单位", "部门", "集团公司")
-_NOT_ENDINGS = (
-    "布局",
-    "格局",
-    "大局",
-    "全局",
-    "结局",
-    "当局",
-    "开局",
-    "变局",
-    "新局",
-    "破局",
-    "大厅",
-    "展厅",
-    "餐厅",
-)
-_PROPER_START = (
-    "国家",
-    "中国",
-    "中关村",
-    "北京",
-    "上海",
-    "天津",
-    "重庆",
-    "香港",
-    "澳门",
-    "粤港澳",
-    "长三角",
-    "京津冀",
-    "成渝",
-    "大湾区",
-)
 _COUNTED = re.compile(r"[\d一二三四五六七八九十百千多余几两数]+(?:家|个|所|名|位|批)")
 _LATIN_COMPANY = re.compile(
     r"(?:美国|德国|瑞士|英国|法国|日本|韩国|丹麦|瑞典|荷兰|比利时|意大利|以色列|新加坡|澳大利亚|加拿大)"
@@ -348,7 +52,6 @@ _LATIN_COMPANY = re.compile(
     r" (?:AG|GmbH|Inc\.?|Ltd\.?|Corp\.?|LLC|plc|SE|NV|BV|S\.A\.|A/S|AB)"
 )
 _INVESTS = re.compile(r"(?:持续|继续|再次|追加|共同|均|也|亦)?(?:联合)?(?:领投|跟投|参投)")
-_NOT_INVESTORS = ("股东", "机构", "基金", "资本", "投资方", "本轮", "多家", "等")
 _SHORT_NAME = re.compile(r"\((?:以下)?简称“([^”]{2,12})”\)")
 
 
@@ -382,15 +85,15 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
     if depth > 0 and first_close is not None:
         i = first_close  # `(以下简称“恒康医药”)与中国药科大学`: the name starts after the `)`
     body = text[i:ending_start]
-    cut = 1 if body[:1] in _RUN_START_ONLY else 0
-    for word in _BOUNDARY_WORDS:
+    cut = 1 if body[:1] in RUN_START_ONLY else 0
+    for word in BOUNDARY_WORDS:
         at = body.rfind(word)
         if at >= 0 and at + len(word) > cut:
             cut = at + len(word)
     at = max(body.rfind("企业"), body.rfind("药企"))  # `生技企业台瑞生技…`, `药企恒瑞…`
     if at >= 0 and at + 2 > cut and _names_after_a_descriptor(body[at + 2 :]):
         cut = at + 2
-    for verb in _VERBS_AFTER_A_NAME:  # `华西医院联合上海医药…` but `香港联合交易所`
+    for verb in VERBS_AFTER_A_NAME:  # `华西医院联合上海医药…` but `香港联合交易所`
         at = body.rfind(verb)
         if (
             at > 0
@@ -403,15 +106,15 @@ def _left_edge(text: str, ending_start: int, in_places: frozenset[int] = frozens
         c = body[j]
         if i + j in in_places:
             continue  # `天津市和平区…`: the 和 of 和平区 joins nothing
-        if c in _BOUNDARY_CHARS:
+        if c in BOUNDARY_CHARS:
             cut = j + 1
             break
-        if c in _COORDINATORS and (
+        if c in COORDINATORS and (
             j == 0 or _ends_like_a_name(body[:j]) or body[:j].isascii()  # `…A/S与青岛…`
         ):
             cut = j + 1
             break
-    while cut < len(body) and body[cut] in _COORDINATORS:
+    while cut < len(body) and body[cut] in COORDINATORS:
         cut += 1
     return i + cut
 
@@ -429,8 +132,8 @@ def _names_after_a_descriptor(rest: str) -> bool:
 def _ends_like_a_name(before: str) -> bool:
     for ending, (_, weak) in _ENDING_INFO.items():
         if before.endswith(ending):
-            return not weak or before[-len(ending) - 2 : -len(ending)] not in _GENERIC
-    return any(before.endswith(f) for f in _NATIONAL_FORMS) or any(
+            return not weak or before[-len(ending) - 2 : -len(ending)] not in GENERIC
+    return any(before.endswith(f) for f in NATIONAL_FORMS) or any(
         before.endswith(p) for p in ("省", "市", "区", "县")
     )
 
@@ -438,7 +141,7 @@ def _ends_like_a_name(before: str) -> bool:
 def _candidates(text: str, places: Mentions) -> list[_Candidate]:
     found: list[_Candidate] = []
     in_places = frozenset(k for s, e, _ in places for k in range(s, e))
-    for m in _ENDING_RE.finditer(text):
+    for m in ENDING_RE.finditer(text):
         ending = m.group(0)
         kind, weak = _ENDING_INFO[ending]
         if ending in ("局", "厅", "总局") and text.startswith("长", m.end()):
@@ -461,8 +164,8 @@ def _candidates(text: str, places: Mentions) -> list[_Candidate]:
         found.append(_Candidate(m.start(), m.end(), "company", False))
     found += _investors(text, in_places)
     nationals = []
-    for m in _NATIONAL_RE.finditer(text):
-        kind = NATIONAL_BODIES[_NATIONAL_FORMS[m.group(0)]][0]
+    for m in NATIONAL_RE.finditer(text):
+        kind = NATIONAL_BODIES[NATIONAL_FORMS[m.group(0)]][0]
         if m.group(0) == "国务院" and text.endswith("党中央", 0, m.start()):
             continue  # `党中央国务院` is a set phrase for the central authorities
         nationals.append(_Candidate(m.start(), m.end(), kind, False))
@@ -482,7 +185,7 @@ def _investors(text: str, in_places: frozenset[int]) -> list[_Candidate]:
         while True:
             start = _left_edge(text, end, in_places)
             name = text[start:end]
-            if 3 <= len(name) <= 10 and not name.endswith(_NOT_INVESTORS):
+            if 3 <= len(name) <= 10 and not name.endswith(NOT_INVESTORS):
                 found.append(_Candidate(start, end, "company", False, named_by_context=True))
             if not text.endswith("、", 0, start):
                 break
@@ -495,18 +198,18 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
     provincial = (
         name.startswith(("省", "市", "区", "县")) and len(name) >= 3
     )  # `省政府`, `市总工会`
-    if len(name) < 4 and name not in _NATIONAL_FORMS and not provincial:
+    if len(name) < 4 and name not in NATIONAL_FORMS and not provincial:
         return False
-    if name in _GENERIC_NAMES or body == "集团":
+    if name in GENERIC_NAMES or body == "集团":
         return False
-    if any(w in name for w in _NOT_NAMES) or _COUNTED.search(name):
+    if any(w in name for w in NOT_NAMES) or _COUNTED.search(name):
         return False
-    if name[-2:] in _NOT_ENDINGS or name[0] in "该本这那各多首我其个家所名位批项":
+    if name[-2:] in NOT_ENDINGS or name[0] in "该本这那各多首我其个家所名位批项":
         if not name.startswith("首都"):  # `首家…` is not a name, `首都医科大学` is
             return False
     if _only_places(name):
         return False  # `浦东新区`, `滨海新区` are districts
-    if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in _GENERIC)):
+    if weak and (len(body) < 2 or len(name) > 8 or any(body.endswith(g) for g in GENERIC)):
         return False
     if (
         ending in ("中心", "实验室", "园区", "基金", "联盟", "基地")
@@ -518,7 +221,7 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
         return False  # `补强公司`
     if name.endswith("子公司") and not _starts_with_place(name):
         return False  # `公司全资子公司`
-    if any(g in body for g in _GENERIC_NOUNS) and not name.startswith(_PROPER_START):
+    if any(g in body for g in GENERIC_NOUNS) and not name.startswith(PROPER_START):
         return False
     if ending in (
         "人民政府新闻办公室",
@@ -531,13 +234,13 @@ def _acceptable(name: str, weak: bool, ending: str) -> bool:
         "厅",
         "管委会",
     ) and not (
-        name in _NATIONAL_FORMS
+        name in NATIONAL_FORMS
         or name.startswith(("省", "市", "区", "县"))
         or _starts_with_place(name)
         or any(body.endswith(e) for e in ("开发区", "高新区", "经开区", "园区"))
     ):
         return False
-    return len(body) >= 2 or name in _NATIONAL_FORMS or provincial
+    return len(body) >= 2 or name in NATIONAL_FORMS or provincial
 
 
 def _only_places(name: str) -> bool:
@@ -551,7 +254,7 @@ def _only_places(name: str) -> bool:
 
 
 def _starts_with_place(name: str) -> bool:
-    if name.startswith(_PROPER_START) or name.startswith(("省", "市")):
+    if name.startswith(PROPER_START) or name.startswith(("省", "市")):
         return True
     return bool(place_prefix(name)[1])
 
@@ -568,8 +271,8 @@ def canonical(
     district: str | None = None,
 ) -> str:
     """The full name of a government body written short (`省药监局` → `山西省药品监督管理局`)."""
-    if name in _NATIONAL_FORMS:
-        return _NATIONAL_FORMS[name]
+    if name in NATIONAL_FORMS:
+        return NATIONAL_FORMS[name]
     for short, full in AGENCY_ABBREVIATIONS.items():
         if name.endswith(short):
             name = name[: -len(short)] + full
@@ -610,9 +313,8 @@ def _page_region(mentions: Mentions) -> tuple[str | None, str | None, str | None
     return province, city, district
 
 
-def find_organizations(text: str, places: Mentions | None = None) -> list[Organization]:
-    """`places`: `place_mentions(text)` when the caller has it already."""
-    places = place_mentions(text) if places is None else places
+def find_organizations(scan: ArticleScan) -> list[Organization]:
+    text, places = scan.text, scan.places
     quoted = Coverage(len(text), (m.span() for m in re.finditer(r"《[^》]*》", text)))
     chosen: list[_Candidate] = []
     taken = Coverage(len(text))
@@ -621,7 +323,7 @@ def find_organizations(text: str, places: Mentions | None = None) -> list[Organi
         if quoted.covers(c.start):
             continue
         if not c.named_by_context and not _acceptable(
-            name, c.weak, _ending_of(name) if name not in _NATIONAL_FORMS else ""
+            name, c.weak, _ending_of(name) if name not in NATIONAL_FORMS else ""
         ):
             continue
         if taken.overlaps(c.start, c.end):
@@ -667,7 +369,7 @@ def _add_short_names(text: str, orgs: dict[str, Organization]) -> None:
         elif org.type == "company" and "分公司" not in org.name:
             core = re.sub(r"(股份有限公司|有限责任公司|有限公司|公司)$", "", org.name)
             core = core[place_prefix(core[:4])[0] :]
-            if len(core) >= 4 and core[:2] not in _GENERIC and core[:4] != org.name:
+            if len(core) >= 4 and core[:2] not in GENERIC and core[:4] != org.name:
                 shorts.append(core[:4])
         for short in shorts:
             named = Coverage(len(text), org.spans)
@@ -690,7 +392,7 @@ def is_abbreviation(short: str, full: str) -> bool:
     if len(short) < 3 or len(short) >= len(full) or short[-1] != full[-1]:
         return False
     if full.endswith(short):
-        return not full.endswith("分" + short) and short not in _NATIONAL_FORMS
+        return not full.endswith("分" + short) and short not in NATIONAL_FORMS
     place = place_prefix(short)[0]
     if place and _ending_of(short) == short[place:]:
         return False  # `浙江大学` is a name of its own, not short for `浙江工业大学`
