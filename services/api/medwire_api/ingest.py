@@ -12,7 +12,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medwire_common.schemas import EnrichedArticle
-from medwire_common.stage import BatchHandler, Processed, RecordError, TransientError, parse_record
+from medwire_common.stage import (
+    BatchHandler,
+    Processed,
+    RecordError,
+    TransientError,
+    parse_batch,
+)
 
 from .db import is_transient, upsert_articles
 
@@ -22,23 +28,9 @@ IN_TOPIC = "articles.enriched"
 def ingest_handler(engine: AsyncEngine) -> BatchHandler:
     async def handle(records: Sequence[ConsumerRecord]) -> list[Processed]:
         start = time.perf_counter()
-        results: list[Processed] = []
-        articles: list[tuple[int, EnrichedArticle]] = []
-        for i, record in enumerate(records):
-            try:
-                articles.append(
-                    (
-                        i,
-                        parse_record(
-                            EnrichedArticle,
-                            record.value,
-                            "api: articles.enriched record is not an EnrichedArticle v1",
-                        ),
-                    )
-                )
-                results.append(Processed())
-            except RecordError as exc:
-                results.append(Processed(failure=exc))
+        articles, results = parse_batch(
+            EnrichedArticle, records, "api: articles.enriched record is not an EnrichedArticle v1"
+        )
         if articles:
             await _upsert_or_isolate(engine, articles, results)
         per_record = (time.perf_counter() - start) / max(1, len(records))

@@ -87,6 +87,22 @@ class Processed:
     seconds: float = 0.0
 
 
+def parse_batch(
+    model: type[M], records: Sequence[ConsumerRecord], what: str
+) -> tuple[list[tuple[int, M]], list[Processed]]:
+    """Validate a batch: the records that parse, each with its place in the batch, and one
+    result per record (a failure for each that does not parse, to be dead-lettered)."""
+    parsed: list[tuple[int, M]] = []
+    results: list[Processed] = []
+    for i, record in enumerate(records):
+        try:
+            parsed.append((i, parse_record(model, record.value, what)))
+            results.append(Processed())
+        except RecordError as exc:
+            results.append(Processed(failure=exc))
+    return parsed, results
+
+
 Transform = Callable[[bytes | None, bytes], list[Output]]
 # Loads what a core loads on first use (a model, a dictionary), so a worker starts warm.
 Warm = Callable[[], object]

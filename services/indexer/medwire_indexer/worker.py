@@ -26,7 +26,7 @@ from medwire_common.stage import (
     RecordError,
     Stage,
     TransientError,
-    parse_record,
+    parse_batch,
     run_service,
 )
 
@@ -81,22 +81,11 @@ def index_handler(index: ArticleIndex, metrics: StageMetrics, freshness: Histogr
     async def handle(records: Sequence[ConsumerRecord]) -> list[Processed]:
         start = time.perf_counter()
         await index.ensure()
-        results: list[Processed] = [Processed() for _ in records]
-        docs: list[tuple[int, EnrichedArticle]] = []
-        for i, record in enumerate(records):
-            try:
-                docs.append(
-                    (
-                        i,
-                        parse_record(
-                            EnrichedArticle,
-                            record.value,
-                            "indexer: articles.enriched record is not an EnrichedArticle v1",
-                        ),
-                    )
-                )
-            except RecordError as exc:
-                results[i] = Processed(failure=exc)
+        docs, results = parse_batch(
+            EnrichedArticle,
+            records,
+            "indexer: articles.enriched record is not an EnrichedArticle v1",
+        )
         if docs:
             await _bulk_index(index, docs, results)
         now_ms = time.time() * 1000
