@@ -2,22 +2,21 @@
 trained on public Chinese NER corpora by `scripts/train-ner` (`medwire_extractor.train`).
 
 Each character is described by its neighbours, the jieba word it falls in (position, length, the
-word's part of speech in jieba's dictionary, the words around it) and the extractor's own word
+word's part of speech, the words around it) and the extractor's own word
 lists (places from `medwire_common/data/adcodes.tsv`, organisation endings, surnames, titles). The same
 `char_features` serve training and tagging, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import Literal
 
-import jieba
 import pycrfsuite
+import rjieba
 
 from .locations import place_mentions
 from .vocab.organizations import ENDING_RE, NATIONAL_RE
@@ -36,16 +35,6 @@ _TITLE_RE = re.compile("|".join(sorted(map(re.escape, TITLES), key=len, reverse=
 _TYPES: tuple[EntityType, ...] = ("PER", "ORG", "LOC")
 
 
-@cache
-def _word_tags() -> dict[str, str]:
-    """Word → part-of-speech tag from jieba's dictionary (`word freq tag` lines), read directly:
-    `jieba.posseg` would load the same table plus HMM tables it is not used for here (1.1 s)."""
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    lines = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8").splitlines()
-    return {word: tag for word, _, tag in (line.split(" ") for line in lines if line)}
-
-
 def _shape(c: str) -> str:
     if c.isdigit():
         return "d"
@@ -57,16 +46,20 @@ def _shape(c: str) -> str:
 
 
 def _word_marks(sentence: str) -> tuple[list[str], list[str], list[str], list[str]]:
-    """For each character: its position in its jieba word with the word's length and dictionary
-    tag, the word itself, and the words before and after it."""
-    tags = _word_tags()
-    words = list(jieba.cut(sentence, HMM=True))
+    """For each character: its position in its jieba word with the word's length and part of
+    speech, the word itself, and the words before and after it.
+
+    rjieba is jieba's segmenter in Rust with jieba's dictionary built in: the same words as
+    `jieba.cut` (the rare differences are digit runs such as `2003-04`, kept whole), the
+    dictionary's tag for a known word and the HMM's for a new one, 15 times faster, and ready in
+    0.15 s where jieba reads its dictionary for 0.7 s."""
+    tagged = rjieba.tag(sentence, True)
+    words = [w for w, _ in tagged]
     position: list[str] = []
     word: list[str] = []
     before: list[str] = []
     after: list[str] = []
-    for k, w in enumerate(words):
-        tag = tags.get(w, "new" if len(w) > 1 else "x")
+    for k, (w, tag) in enumerate(tagged):
         prev = words[k - 1] if k else "^"
         nxt = words[k + 1] if k + 1 < len(words) else "$"
         n = len(w)
@@ -193,6 +186,6 @@ def find_entities(text: str) -> list[Entity]:
 
 
 def warm() -> None:
-    """Load jieba's dictionary, the word tags and the model now (about 1.4 s), rather than on
-    the first article a worker is given."""
+    """Load the segmenter and the model now, rather than on the first article a worker is
+    given."""
     find_entities("张三在北京。")
