@@ -123,3 +123,13 @@ async def test_every_error_of_every_route_is_documented_as_a_problem(
                         path,
                         status,
                     )
+
+
+@pytest.mark.parametrize("url", ["/v1/articles?q=%FF", "/v1/organizations?name=%BC%E0"])
+async def test_a_query_that_is_not_utf8_is_a_400_problem_naming_the_parameter(
+    client: httpx.AsyncClient, url: str
+) -> None:
+    response = await client.get(url)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "not UTF-8" in response.json()["detail"]

@@ -12,6 +12,7 @@ import uvicorn
 from medwire_common.logs import configure_logging
 
 from .app import create_app
+from .protocol import ProblemHttpProtocol
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def main() -> None:
         "log_config": None,
         "access_log": False,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "http": ProblemHttpProtocol,  # an unparsable request is answered problem+json too
     }
     if settings.workers == 1:
         uvicorn.run(create_app(settings), **serve)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from prometheus_client import Counter, Histogram
 from starlette.requests import Request
@@ -31,6 +31,24 @@ HTTP_LATENCY = Histogram(
 )
 RATE_LIMITED = Counter("medwire_api_rate_limited", "Requests refused by the rate limit")
 STREAMED = "/v1/export/"  # streamed whole exports: not buffered to hash
+
+
+def undecodable(raw_path: bytes, query: bytes) -> str | None:
+    """What of the request's path or query is not UTF-8 once percent-decoded (`%FF`, GBK's
+    `%BC%E0`), or None. Left alone, such bytes would be decoded into U+FFFD and searched for."""
+    parts = [("path", raw_path)] + [
+        (f"query parameter {field.split(b'=', 1)[0].decode('latin-1')!r}", field)
+        for field in query.split(b"&")
+    ]
+    for name, raw in parts:
+        try:
+            unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            return (
+                f"the {name} is not UTF-8 once percent-decoded; "
+                "percent-encode the UTF-8 bytes of each character"
+            )
+    return None
 
 
 def etags(header: str) -> set[str]:
@@ -71,6 +89,10 @@ class Edge:
         if "\x00" in scope["path"] or "\x00" in unquote_plus(query):
             # PostgreSQL text cannot hold NUL: refused here rather than failing in a query.
             await self._problem(scope, receive, send, 400, "the request contains a NUL character")
+            return
+        bad = undecodable(scope.get("raw_path") or scope["path"].encode(), query.encode("latin-1"))
+        if bad:
+            await self._problem(scope, receive, send, 400, bad)
             return
         if settings.rate_limit > 0:
             client = scope.get("client")
