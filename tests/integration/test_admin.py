@@ -59,6 +59,12 @@ async def test_admin_routes_need_the_token(
         response = await client.request(method, path, json=body, headers=headers)
         assert response.status_code == 401, (method, path)
         assert response.headers["content-type"] == "application/problem+json"
+        # RFC 9110: a 401 says which scheme it wants; a token given and wrong is invalid_token
+        challenge = response.headers["www-authenticate"]
+        assert challenge.startswith('Bearer realm="medwire admin"')
+        assert ('error="invalid_token"' in challenge) == headers.get(
+            "authorization", ""
+        ).startswith("Bearer ")
 
 
 async def test_admin_routes_are_off_without_a_token(fresh_database: str) -> None:

@@ -22,9 +22,16 @@ log = logging.getLogger(__name__)
 
 
 class ProblemError(Exception):
-    def __init__(self, status: int, detail: str, type_: str = "about:blank") -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.type = status, detail, type_
+        self.headers = headers or {}
 
 
 def problem(
@@ -130,7 +137,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem(request, exc.status, exc.detail, exc.type)
+        response = problem(request, exc.status, exc.detail, exc.type)
+        response.headers.update(exc.headers)
+        return response
 
     # Cursors come back from clients: one that does not decode to keys a query can bind is
     # theirs to fix, whichever listing it was given to.

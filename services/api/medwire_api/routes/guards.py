@@ -79,7 +79,13 @@ async def require_admin(
         raise ProblemError(403, "admin routes are off: set MEDWIRE_ADMIN_TOKEN to turn them on")
     given = credentials.credentials if credentials is not None else ""
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise ProblemError(401, "admin routes need `Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`")
+        # RFC 6750's challenge: the scheme wanted, and whether a token was given and is wrong.
+        challenge = 'Bearer realm="medwire admin"' + (', error="invalid_token"' if given else "")
+        raise ProblemError(
+            401,
+            "admin routes need `Authorization: Bearer <MEDWIRE_ADMIN_TOKEN>`",
+            headers={"www-authenticate": challenge},
+        )
 
 
 async def allowed_start_urls(settings: ApiSettings, source: SourceConfig, what: str) -> None:
