@@ -209,6 +209,13 @@ async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
         assert histogram.type == "histogram"
         assert any(s.name.endswith("_count") and s.value > 0 for s in histogram.samples), name
         assert f"medwire_{name}_consumer_lag_records" in families
+        lag_seconds = families[f"medwire_{name}_consumer_lag_seconds"]
+        if name != "crawler":  # consumes crawl requests through Scrapy, not a Stage
+            assert lag_seconds.samples, name
+            assert all(s.value >= 0 for s in lag_seconds.samples), name
+    api = {f.name: f for f in text_string_to_metric_families(stack["api"].metrics_text())}
+    stored = api["medwire_api_fetch_to_store_seconds"].samples
+    assert next(s.value for s in stored if s.name.endswith("_count")) > 0
 
     prometheus = shutil.which("prometheus")
     assert prometheus, "prometheus is not installed: scripts/setup installs it from Debian"

@@ -217,6 +217,16 @@ async def test_records_wait_while_opensearch_is_away_and_are_indexed_when_it_is_
                 )
 
             assert await until(lambda: lag() == 4), lag()  # what waits shows as lag
+
+            def lag_seconds() -> float:
+                return max(
+                    idx.metric("medwire_indexer_consumer_lag_seconds", topic=idx.topic, partition=p)
+                    for p in ("0", "1", "2")
+                )
+
+            # ... and in seconds: the age of the oldest record waiting, which grows
+            first = lag_seconds()
+            assert await until(lambda: lag_seconds() >= first + 1), (first, lag_seconds())
             dead = await consume(kafka, idx.topic + ".dlq", lambda rs: False, timeout=2)
             assert dead == [], "a record was dead-lettered while OpenSearch was away"
 
@@ -224,6 +234,7 @@ async def test_records_wait_while_opensearch_is_away_and_are_indexed_when_it_is_
             assert await until(lambda: idx.indexed() == 4), idx.indexed()
             assert await idx.search({"match_all": {}}) == ["a0001", "a0002", "a0003", "a0004"]
             assert await until(lambda: lag() == 0), lag()
+            assert await until(lambda: lag_seconds() == 0), lag_seconds()
     finally:
         proxy.cut()
 

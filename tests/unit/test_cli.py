@@ -129,7 +129,15 @@ def test_process_help_says_what_a_failed_file_is() -> None:
     assert "not a failure" in done.stdout
 
 
-HEAVY = ("scipy", "datasketch", "jieba", "rjieba", "trafilatura", "medwire_cleaner", "medwire_extractor")
+HEAVY = (
+    "scipy",
+    "datasketch",
+    "jieba",
+    "rjieba",
+    "trafilatura",
+    "medwire_cleaner",
+    "medwire_extractor",
+)
 
 
 def test_help_imports_none_of_the_cores_or_their_heavy_libraries() -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from aiokafka import ConsumerRecord
+from prometheus_client import Histogram
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +25,12 @@ from medwire_common.stage import (
 from .db import is_transient, upsert_articles
 
 IN_TOPIC = "articles.enriched"
+FRESHNESS_BUCKETS = (1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 6 * 3600, 24 * 3600)
+FETCH_TO_STORE = Histogram(
+    "medwire_api_fetch_to_store_seconds",
+    "Seconds from a page's fetch (its fetched_at) to its article stored in PostgreSQL",
+    buckets=FRESHNESS_BUCKETS,
+)
 
 
 def ingest_handler(engine: AsyncEngine) -> BatchHandler:
@@ -33,6 +41,10 @@ def ingest_handler(engine: AsyncEngine) -> BatchHandler:
         )
         if articles:
             await _upsert_or_isolate(engine, articles, results)
+            now = datetime.now(UTC)
+            for i, article in articles:
+                if results[i].failure is None:
+                    FETCH_TO_STORE.observe(max(0.0, (now - article.fetched_at).total_seconds()))
         per_record = (time.perf_counter() - start) / max(1, len(records))
         for r in results:
             r.seconds = per_record

@@ -65,6 +65,13 @@ class StageMetrics:
             # latest reading of a partition is its lag, whichever process read it.
             multiprocess_mode="mostrecent",
         )
+        self.lag_seconds = Gauge(
+            f"{p}_consumer_lag_seconds",
+            "Age of the oldest record of the partition not yet done (0 when caught up)",
+            ["topic", "partition"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
         for operation in RETRIED_OPERATIONS:
             self.retries.labels(operation)
 

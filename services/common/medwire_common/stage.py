@@ -324,6 +324,10 @@ class Stage:
         self.running = False
         self.last_batch_at: float | None = None
         self._lag_task: asyncio.Task[None] | None = None
+        # Kafka timestamps (ms): of the first record of the batch in hand (the oldest waiting
+        # while it is retried), and of the last record done on each partition.
+        self._batch_started: dict[TopicPartition, int] = {}
+        self._last_done: dict[TopicPartition, int] = {}
 
     async def health(self) -> dict[str, Any]:
         return {
@@ -378,6 +382,7 @@ class Stage:
     ) -> None:
         assert self.consumer is not None
         self.metrics.consumed.labels(self.in_topic).inc(len(records))
+        self._batch_started[tp] = records[0].timestamp
         results = await with_backoff(
             f"processing {len(records)} records of {tp.topic}[{tp.partition}]",
             lambda: self.handler(records),
@@ -400,6 +405,8 @@ class Stage:
             on_retry=lambda: self.metrics.retries.labels("commit").inc(),
         )
         self.last_batch_at = time.time()
+        self._batch_started.pop(tp, None)
+        self._last_done[tp] = records[-1].timestamp
 
     async def _produce(self, records: Sequence[ConsumerRecord], results: list[Processed]) -> None:
         assert self.producer is not None
@@ -465,9 +472,7 @@ class Stage:
             ends = await self.consumer.end_offsets(partitions)
             for tp in partitions:
                 committed = await self.consumer.committed(tp) or 0
-                self.metrics.lag.labels(tp.topic, str(tp.partition)).set(
-                    max(0, ends[tp] - committed)
-                )
+                self._set_lag(tp, max(0, ends[tp] - committed), self._batch_started.get(tp))
         except (KafkaError, OSError, TimeoutError) as exc:
             # The broker may be what is away: the lag is updated after the next batch.
             log.debug("%s: lag not updated while retrying: %s", self.service, exc)
@@ -482,7 +487,20 @@ class Stage:
                 position = await self.consumer.position(tp)
             except KafkaError:
                 continue
-            self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+            self._set_lag(tp, max(0, highwater - position), self._last_done.get(tp))
+
+    def _set_lag(self, tp: TopicPartition, records: int, oldest_ms: int | None) -> None:
+        """The lag of `tp` in records, and in seconds: 0 when nothing waits, else the age of
+        `oldest_ms`, the oldest record known to wait (while a batch is retried: its first) or,
+        between batches, the last one done (the next is younger: an upper bound by at most the
+        gap between two records). A record's Kafka timestamp is its produce time."""
+        label = (tp.topic, str(tp.partition))
+        self.metrics.lag.labels(*label).set(records)
+        if records == 0:
+            self.metrics.lag_seconds.labels(*label).set(0)
+        elif oldest_ms is not None:
+            age = max(0.0, time.time() - oldest_ms / 1000)
+            self.metrics.lag_seconds.labels(*label).set(age)
 
 
 async def run_service(
