@@ -230,6 +230,23 @@ def print_openapi(out: Path | None) -> None:
         sys.stdout.write(document)
 
 
+def draw_dashboard(path: Path | None, prometheus: str, out: Path, minutes: float) -> int:
+    """Draw the dashboard and say per panel what it showed; 1 if Prometheus could not be read."""
+    from .dashboard import DEFAULT_DASHBOARD, render
+
+    dashboard = json.loads((path or DEFAULT_DASHBOARD).read_text(encoding="utf-8"))
+    try:
+        drawn = render(dashboard, prometheus, out, minutes)
+    except (OSError, RuntimeError, ValueError) as exc:
+        print(f"medwire dashboard: {exc}", file=sys.stderr)
+        return 1
+    for panel in drawn:
+        shown = f"{len(panel.series)} series" if panel.series else "no data"
+        print(f"{panel.title}: {shown}", file=sys.stderr)
+    print(f"medwire dashboard: {out} ({len(drawn)} panels)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="medwire", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -261,7 +278,18 @@ def main(argv: list[str] | None = None) -> None:
     sc.add_argument("--out", type=Path, default=Path("docs/schemas"))
     o = sub.add_parser("openapi", help="print the API's OpenAPI document (for client generation)")
     o.add_argument("--out", type=Path, help="write it to this file instead of stdout")
+    d = sub.add_parser(
+        "dashboard",
+        help="draw the Grafana dashboard from Prometheus into a PNG (no Grafana needed)",
+    )
+    d.add_argument("--prometheus", default="http://127.0.0.1:9090", help="Prometheus' base URL")
+    d.add_argument("--out", type=Path, default=Path("medwire-dashboard.png"))
+    d.add_argument("--minutes", type=float, default=30.0, help="the time range, ending now")
+    d.add_argument("--dashboard", type=Path, help="default: deploy/grafana/medwire.json")
     args = parser.parse_args(argv)
+
+    if args.command == "dashboard":
+        sys.exit(draw_dashboard(args.dashboard, args.prometheus, args.out, args.minutes))
 
     if args.command == "openapi":
         print_openapi(args.out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -43,7 +44,7 @@ def compose() -> dict:
 
 def test_compose_runs_infrastructure_and_the_five_services(compose: dict) -> None:
     services = compose["services"]
-    assert set(services) == {"kafka", "postgres", "opensearch", "prometheus", *SERVICES}
+    assert set(services) == {"kafka", "postgres", "opensearch", "prometheus", "grafana", *SERVICES}
     assert services["kafka"]["image"].startswith("apache/kafka:3.9.")
     for name in SERVICES:
         svc = services[name]
@@ -132,3 +133,20 @@ def test_dev_and_test_scripts_run_an_opensearch_node_and_point_at_it() -> None:
     test = (ROOT / "scripts/test").read_text()
     assert 'opensearch_start "$STATE/opensearch" "$OPENSEARCH_PORT"' in test
     assert 'export MEDWIRE_TEST_OPENSEARCH="http://127.0.0.1:$OPENSEARCH_PORT"' in test
+
+
+def test_compose_provisions_grafana_with_prometheus_and_the_dashboard(compose: dict) -> None:
+    grafana = compose["services"]["grafana"]
+    # docker-compose v1 prints `host:container[:mode]`, the host side absolute
+    binds = [v.split(":") for v in grafana["volumes"] if v.startswith("/")]
+    mounts = {container: Path(host) for host, container, *_ in binds}
+    provisioning = mounts["/etc/grafana/provisioning"]
+    datasources = yaml.safe_load((provisioning / "datasources/prometheus.yml").read_text())
+    (source,) = datasources["datasources"]
+    assert source["type"] == "prometheus" and source["isDefault"]
+    assert source["url"] == "http://prometheus:9090"  # the compose service and its port
+    providers = yaml.safe_load((provisioning / "dashboards/medwire.yml").read_text())
+    path = providers["providers"][0]["options"]["path"]
+    dashboard = mounts[f"{path}/medwire.json"]
+    assert dashboard == ROOT / "deploy/grafana/medwire.json" and dashboard.is_file()
+    assert "healthcheck" in grafana

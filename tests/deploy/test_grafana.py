@@ -1,5 +1,6 @@
 """deploy/grafana/medwire.json: every panel's query is valid PromQL (promtool checks it as a
-recording rule) and names metrics the services export."""
+recording rule, with the repeated row's `$stage` set to a stage) and names metrics the services
+export."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import re
 from pathlib import Path
 
 import yaml
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 
 from medwire_api import app  # noqa: F401 - registers the API's HTTP metrics
 from medwire_api.app import stage_metrics
 from medwire_crawler import metrics  # noqa: F401 - registers the crawler's metrics
+from medwire_indexer.worker import freshness_histogram
 from tests.support import ROOT, promtool
 
 DASHBOARD = json.loads((ROOT / "deploy/grafana/medwire.json").read_text(encoding="utf-8"))
@@ -20,16 +22,23 @@ SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), 
 
 
 def queries() -> list[str]:
-    return [t["expr"] for panel in DASHBOARD["panels"] for t in panel["targets"]]
+    return [
+        t["expr"].replace("$stage", "medwire-cleaner")
+        for panel in DASHBOARD["panels"]
+        for t in panel.get("targets", [])  # rows have none
+    ]
 
 
 def exported() -> set[str]:
     """The sample names of every metric family the API and the crawler register (the cleaner
     and extractor export the same stage metrics as those)."""
     stage_metrics()
+    indexer = CollectorRegistry()
+    freshness_histogram(indexer)
     return {
         family.name + suffix
-        for family in REGISTRY.collect()
+        for registry in (REGISTRY, indexer)
+        for family in registry.collect()
         for suffix in SUFFIXES.get(family.type, ("",))
     }
 

@@ -4,6 +4,7 @@ the search index, and Prometheus scraping every service's /metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from medwire_cli.dashboard import DEFAULT_DASHBOARD, render
 from medwire_common.ids import article_id, canonical_url
 from medwire_common.schemas import CrawlRequest, RawPage
 from medwire_indexer.core import MAPPING_VERSION
@@ -191,39 +193,18 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
 async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
     stack: dict[str, ServiceProcess], kafka: str, topic_prefix: str, tmp_path: Path
 ) -> None:
-    await crawl_all(kafka, topic_prefix)
-    # A stage counts a batch as consumed before it handles it and times each record after:
-    # wait until every stage has timed one (the API's first batch includes a database write).
-    assert await wait_for(
-        lambda: all(
-            metric_value(service, f"medwire_{name}_processing_seconds_count") > 0
-            for name, service in stack.items()
-        ),
-        timeout=180,
-    )
-    for name, service in stack.items():
-        families = {f.name: f for f in text_string_to_metric_families(service.metrics_text())}
-        for counter in ("records_consumed", "records_produced", "records_failed"):
-            assert families[f"medwire_{name}_{counter}"].type == "counter", name
-        histogram = families[f"medwire_{name}_processing_seconds"]
-        assert histogram.type == "histogram"
-        assert any(s.name.endswith("_count") and s.value > 0 for s in histogram.samples), name
-        assert f"medwire_{name}_consumer_lag_records" in families
-        lag_seconds = families[f"medwire_{name}_consumer_lag_seconds"]
-        if name != "crawler":  # consumes crawl requests through Scrapy, not a Stage
-            assert lag_seconds.samples, name
-            assert all(s.value >= 0 for s in lag_seconds.samples), name
-    api = {f.name: f for f in text_string_to_metric_families(stack["api"].metrics_text())}
-    stored = api["medwire_api_fetch_to_store_seconds"].samples
-    assert next(s.value for s in stored if s.name.endswith("_count")) > 0
-
     prometheus = shutil.which("prometheus")
     assert prometheus, "prometheus is not installed: scripts/setup installs it from Debian"
     port = free_port()
-    targets = ", ".join(f'"127.0.0.1:{s.port}"' for s in stack.values())
+    # One job per service, named as deploy/prometheus/prometheus.yml names them (the dashboard
+    # and the alerts read `job`).
+    jobs = "".join(
+        f"  - job_name: medwire-{name}\n"
+        f"    static_configs: [{{targets: ['127.0.0.1:{service.port}']}}]\n"
+        for name, service in stack.items()
+    )
     (tmp_path / "prometheus.yml").write_text(
-        f"global: {{scrape_interval: 1s}}\nscrape_configs:\n  - job_name: medwire\n"
-        f"    static_configs: [{{targets: [{targets}]}}]\n"
+        f"global: {{scrape_interval: 1s}}\nscrape_configs:\n{jobs}"
     )
     proc = subprocess.Popen(
         [
@@ -247,9 +228,59 @@ async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
             return len(result) == len(stack) and all(r["value"][1] == "1" for r in result)
 
         assert await wait_for(all_up, timeout=60), (tmp_path / "prometheus.log").read_text()[-2000:]
+
+        # Prometheus scrapes from before the crawl, as in production: rates and the
+        # freshness quantiles see the counters grow.
+        await crawl_all(kafka, topic_prefix)
+        # A stage counts a batch as consumed before it handles it and times each record after:
+        # wait until every stage has timed one (the API's first batch includes a database write).
+        assert await wait_for(
+            lambda: all(
+                metric_value(service, f"medwire_{name}_processing_seconds_count") > 0
+                for name, service in stack.items()
+            ),
+            timeout=180,
+        )
+        for name, service in stack.items():
+            families = {f.name: f for f in text_string_to_metric_families(service.metrics_text())}
+            for counter in ("records_consumed", "records_produced", "records_failed"):
+                assert families[f"medwire_{name}_{counter}"].type == "counter", name
+            histogram = families[f"medwire_{name}_processing_seconds"]
+            assert histogram.type == "histogram"
+            assert any(s.name.endswith("_count") and s.value > 0 for s in histogram.samples), name
+            assert f"medwire_{name}_consumer_lag_records" in families
+            lag_seconds = families[f"medwire_{name}_consumer_lag_seconds"]
+            if name != "crawler":  # consumes crawl requests through Scrapy, not a Stage
+                assert lag_seconds.samples, name
+                assert all(s.value >= 0 for s in lag_seconds.samples), name
+        api = {f.name: f for f in text_string_to_metric_families(stack["api"].metrics_text())}
+        stored = api["medwire_api_fetch_to_store_seconds"].samples
+        assert next(s.value for s in stored if s.name.endswith("_count")) > 0
+
         query = f"http://127.0.0.1:{port}/api/v1/query?query=medwire_cleaner_records_consumed_total"
         scraped = await wait_for(lambda: get_json(query)["data"]["result"], timeout=30)
         assert float(scraped[0]["value"][1]) > 0
+
+        # The dashboard, drawn from this Prometheus after the crawl, shows the pipeline: every
+        # service up, each stage's row with its records and lag, the freshness of articles.
+        await asyncio.sleep(3)  # a few scrapes, so that rate() has two samples
+        png = tmp_path / "dashboard.png"
+        dashboard = json.loads(DEFAULT_DASHBOARD.read_text(encoding="utf-8"))
+        drawn = {
+            panel.title: panel
+            for panel in await asyncio.to_thread(
+                render, dashboard, f"http://127.0.0.1:{port}", png, 5.0
+            )
+        }
+        assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 50_000
+        up = drawn["Services up"].series
+        assert {s.name for s in up} >= {f"medwire-{name}" for name in stack}, up
+        assert all(s.values[-1] == 1 for s in up)
+        for name in ("cleaner", "extractor", "api", "indexer"):
+            for panel in ("records /s", "consumer lag"):
+                assert drawn[f"medwire-{name}: {panel}"].series, (name, panel)
+        freshness = drawn["Freshness: page fetched → article stored"].series
+        assert any(s.name == "p95" and s.values[-1] > 0 for s in freshness), freshness
     finally:
         proc.terminate()
         proc.wait(timeout=20)
