@@ -27,6 +27,9 @@ _SETTLE = re.compile(
 )
 # Any other signing: the parties are named before the verb or the agreement's name.
 _SIGNING = re.compile(r"签署|签订|签约|达成|(?:协议|备忘录|合同|意向书)")
+# Every pattern below needs one of these words: a clause without any is skipped before the
+# patterns' lazy prefixes are tried at each of its positions (most clauses sign nothing).
+_ANY_SIGNING_WORD = re.compile(r"签|达成|缔结|协议|备忘录|合同|意向书")
 _AGREEMENT_NAME = re.compile(r"[\u4e00-\u9fff]{0,12}?(?:框架协议|协议|备忘录|合同|意向书)")
 _CEREMONY = re.compile(
     r"([^，,。；;：:]{4,120}?)(?:在[^，,。；;]{1,12}?)?举行[^，,。；;]{0,20}?签约仪式"
@@ -140,6 +143,8 @@ def find_agreements(scan: ArticleScan, organizations: list[Organization]) -> lis
 
     for clause in _CLAUSE.finditer(text):
         body, offset = clause.group(0), clause.start()
+        if not _ANY_SIGNING_WORD.search(body):
+            continue
         before = len(found)
         when = next((d.date for d in dates if offset <= d.start < clause.end()), None)
         if "该公司" in body:
