@@ -230,6 +230,46 @@ def print_openapi(out: Path | None) -> None:
         sys.stdout.write(document)
 
 
+async def run_reindex(batch: int, delete_old: bool) -> int:
+    """`medwire reindex` with the services' settings (MEDWIRE_DATABASE_URL, MEDWIRE_OPENSEARCH_URL,
+    MEDWIRE_INDEXER_ALIAS/SHARDS/REPLICAS, MEDWIRE_TOPIC_PREFIX); 1 if a step failed."""
+    from medwire_api.settings import ApiSettings
+    from medwire_indexer.settings import IndexerSettings
+
+    from .reindex import ReindexError, progress_bar, reindex
+
+    indexer = IndexerSettings()
+    alias = indexer.topic(indexer.alias)
+    try:
+        done = await reindex(
+            ApiSettings().asyncpg_url,
+            indexer.opensearch_url,
+            alias,
+            indexer.shards,
+            indexer.replicas,
+            batch=batch,
+            delete_old=delete_old,
+            progress=progress_bar(),
+        )
+    except ReindexError as exc:
+        print(f"medwire reindex: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"medwire reindex: alias {alias} now on {done.index} ({done.copied:,} articles copied, "
+        f"{done.caught_up:,} caught up after the swap); before: {', '.join(done.previous) or 'none'}"
+        + (" (deleted)" if delete_old and done.previous else ""),
+        file=sys.stderr,
+    )
+    if done.rejected:
+        print(
+            f"medwire reindex: OpenSearch refused {len(done.rejected)} articles: "
+            f"{', '.join(done.rejected[:10])}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def draw_dashboard(path: Path | None, prometheus: str, out: Path, minutes: float) -> int:
     """Draw the dashboard and say per panel what it showed; 1 if Prometheus could not be read."""
     from .dashboard import DEFAULT_DASHBOARD, render
@@ -286,7 +326,16 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--out", type=Path, default=Path("medwire-dashboard.png"))
     d.add_argument("--minutes", type=float, default=30.0, help="the time range, ending now")
     d.add_argument("--dashboard", type=Path, help="default: deploy/grafana/medwire.json")
+    r = sub.add_parser(
+        "reindex",
+        help="rebuild the search index from PostgreSQL and move the alias to it (no downtime)",
+    )
+    r.add_argument("--batch", type=int, default=500, help="articles per bulk request")
+    r.add_argument("--delete-old", action="store_true", help="delete the index it replaces")
     args = parser.parse_args(argv)
+
+    if args.command == "reindex":
+        sys.exit(asyncio.run(run_reindex(args.batch, args.delete_old)))
 
     if args.command == "dashboard":
         sys.exit(draw_dashboard(args.dashboard, args.prometheus, args.out, args.minutes))
