@@ -16,6 +16,7 @@ import asyncpg
 from scrapy.settings import BaseSettings
 
 from medwire_common.ids import canonical_url
+from medwire_common.sources import Source
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawler_schedule (
@@ -104,6 +105,17 @@ class PageStore:
             every_s,
         )
         return claimed is not None
+
+    async def managed_sources(self) -> list[Source]:
+        """The sources switched on through the API's admin routes (its `managed_sources` table,
+        in the same database), by name; none while the API has not created that table."""
+        try:
+            rows = await self.pool.fetch(
+                "SELECT definition FROM managed_sources WHERE enabled ORDER BY name"
+            )
+        except asyncpg.UndefinedTableError:
+            return []
+        return [Source.model_validate_json(r["definition"]) for r in rows]
 
     async def release(self, source: str) -> None:
         """The claimed crawl could not be enqueued: due again at once."""

@@ -254,16 +254,26 @@ async def schedule_recrawls(
     """Enqueue each source's crawl on `crawl.requests` (keyed by its domain, so that the
     instance that owns the domain crawls it) whenever it is due; the schedule lives in the
     database, so that of several instances one enqueues each crawl. Re-crawls are cheap: pages
-    are asked for conditionally and only changed ones published."""
+    are asked for conditionally and only changed ones published. The sources are those of
+    sources.yaml and those switched on through the API's admin routes, read again at each tick
+    (a request for a managed one carries its definition, as the API's own requests do; a name
+    in sources.yaml wins)."""
     producer = new_producer(settings)
     await with_backoff("crawler: schedule producer", producer.start, settings, asyncio.Event())
     topic = settings.topic(IN_TOPIC)
 
     async def enqueue_due() -> None:
-        for source in sources.values():
+        managed = [s for s in await store.managed_sources() if s.name not in sources]
+        due: list[tuple[Source, Source | None]] = [
+            *((s, None) for s in sources.values()),
+            *((s, s) for s in managed),
+        ]
+        for source, definition in due:
             if not await store.claim(source.name, source.recrawl_s or settings.recrawl_s):
                 continue
-            request = CrawlRequest(source=source.name, requested_at=datetime.now(UTC))
+            request = CrawlRequest(
+                source=source.name, requested_at=datetime.now(UTC), definition=definition
+            )
             try:
                 await producer.send_and_wait(
                     topic, request.model_dump_json().encode(), key=source.domain.encode()
