@@ -113,7 +113,9 @@ REBINDING_CRAWL = textwrap.dedent(
     import json, sys
     import scrapy
     from scrapy.crawler import CrawlerProcess
+    from medwire_crawler.addon import CONTEXT, CrawlContext
     from medwire_crawler.guard import TargetGuard
+    from medwire_crawler.settings import CrawlerSettings
 
     class Rebinding(TargetGuard):
         # The check is told the name is public; the connection resolves it again (to loopback).
@@ -141,7 +143,7 @@ REBINDING_CRAWL = textwrap.dedent(
     process = CrawlerProcess({
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "DOWNLOADER_MIDDLEWARES": {"__main__.Rebinding": 50},
-        "MEDWIRE_CRAWL_ALLOW": "",
+        CONTEXT: CrawlContext(CrawlerSettings(MEDWIRE_CRAWL_ALLOW="")),
         "LOG_LEVEL": "WARNING",
     })
     process.crawl(Once)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import UTC, datetime
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 

@@ -36,6 +36,8 @@ from medwire_common.targets import (
     url_host,
 )
 
+from .addon import context_of
+
 log = logging.getLogger(__name__)
 
 # A host's verdict is kept this long (the connection's own addresses are checked every time).
@@ -61,9 +63,7 @@ class TargetGuard:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TargetGuard:
-        hosts, networks = parse_allow_list(
-            crawler.settings.get("MEDWIRE_CRAWL_ALLOW", "").split(",")
-        )
+        hosts, networks = parse_allow_list(context_of(crawler).settings.crawl_allow.split(","))
         return cls(hosts, networks)
 
     async def process_request(self, request: Request) -> Request | Response | None:

@@ -14,7 +14,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from .store import PageStore, page_store
+from .addon import context_of
+from .store import PageStore
 
 CONDITIONAL = "medwire_conditional"  # request meta: this request may be made conditional
 KNOWN = "medwire_known"  # request meta: the page's stored state (None: never fetched)
@@ -27,7 +28,7 @@ class ConditionalGet:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGet:
-        return cls(page_store(crawler.settings))
+        return cls(context_of(crawler).store)
 
     async def process_request(self, request: Request) -> Request | Response | None:
         if self.store is None or not request.meta.get(CONDITIONAL) or KNOWN in request.meta:
@@ -58,11 +59,8 @@ class RetryBackoff:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryBackoff:
-        settings = crawler.settings
-        return cls(
-            settings.getfloat("MEDWIRE_RETRY_BACKOFF_S"),
-            settings.getfloat("MEDWIRE_RETRY_BACKOFF_MAX_S"),
-        )
+        settings = context_of(crawler).settings
+        return cls(settings.retry_backoff_base_s, settings.retry_backoff_max_s)
 
     def delay(self, retries: int) -> float:
         return 0.0 if retries <= 0 else min(self.max_s, self.base_s * 2 ** (retries - 1))

@@ -24,15 +24,14 @@ from medwire_common.schemas import RawPage
 from medwire_common.stage import failure_headers, new_producer
 
 from . import metrics
-from .settings import CrawlerSettings
+from .addon import CrawlContext, context_of
 from .spider import FetchFailure, SourceSpider
-from .store import PageState, page_store
+from .store import PageState
 
 log = logging.getLogger(__name__)
 OUT_TOPIC = "pages.raw"
 REQUESTS_TOPIC = "crawl.requests"
 FAILED_TOPIC = f"{REQUESTS_TOPIC}.dlq"
-STOPPING = "MEDWIRE_STOPPING"  # the key of the service's stop event in Scrapy's settings
 # Stats a crawl is judged by (see worker.crawl): pages given up on at shutdown, and items the
 # pipeline failed on in a way that is not the broker's.
 PUBLISH_FAILED = "medwire/publish_failed"
@@ -52,20 +51,20 @@ class PublishAborted(Exception):
 
 
 class KafkaPublisherPipeline:
-    def __init__(self, settings: CrawlerSettings, crawler: Crawler) -> None:
+    def __init__(self, context: CrawlContext, crawler: Crawler) -> None:
+        settings = context.settings
         self.settings = settings
         self.crawler = crawler
         self.topic = settings.topic(OUT_TOPIC)
         self.failed_topic = settings.topic(FAILED_TOPIC)
         self.requests_topic = settings.topic(REQUESTS_TOPIC)
-        self.store = page_store(crawler.settings)
-        self.stopping: asyncio.Event = crawler.settings.get(STOPPING) or StopEvent()
+        self.store = context.store
+        self.stopping: asyncio.Event = context.stopping
         self.producer: AIOKafkaProducer | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KafkaPublisherPipeline:
-        settings = crawler.settings.get("MEDWIRE_SETTINGS") or CrawlerSettings()
-        pipeline = cls(settings, crawler)
+        pipeline = cls(context_of(crawler), crawler)
         crawler.signals.connect(pipeline._item_failed, signal=signals.item_error)
         return pipeline
 

@@ -21,10 +21,11 @@ from medwire_common.schemas import Source as SourceRef
 from medwire_common.sources import Source
 
 from . import metrics
+from .addon import context_of
 from .core.links import DOCUMENTS, classify_links, feed_links, is_article
 from .guard import RefusedFetch
 from .middleware import CONDITIONAL, KNOWN
-from .store import PageState, PageStore, body_hash, page_store
+from .store import PageState, PageStore, body_hash
 
 # What the cleaner can read; anything else fetched (an extensionless link to a binary) is not
 # published.
@@ -64,7 +65,7 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def store(self) -> PageStore | None:
-        return page_store(self.crawler.settings)
+        return context_of(self.crawler).store
 
     def _request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         meta = {CONDITIONAL: True}

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
-from scrapy.settings import BaseSettings
 
 from medwire_common.ids import canonical_url
 from medwire_common.sources import Source
@@ -56,21 +54,9 @@ class PageState:
         return headers
 
 
-PAGE_STORE = "MEDWIRE_PAGE_STORE"  # the key of the store in Scrapy's settings
-
-
-def page_store(settings: BaseSettings) -> PageStore | None:
-    """The crawl's store (None: nothing is remembered)."""
-    store: PageStore | None = settings.get(PAGE_STORE)
-    return store
-
-
 class PageStore:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> PageStore:
-        return self  # Scrapy copies its settings; a connection pool is shared, not copied
 
     @classmethod
     async def open(cls, url: str) -> PageStore:

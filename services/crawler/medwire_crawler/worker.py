@@ -37,57 +37,24 @@ from medwire_common.stage import (
 )
 
 from . import metrics
+from .addon import ASYNCIO_REACTOR, CrawlContext
+from .addon import scrapy_settings as addon_settings
 from .core.names import source_name_for_host
-from .pipeline import ITEM_ERRORS, OUT_TOPIC, PUBLISH_FAILED, STOPPING, StopEvent
+from .pipeline import ITEM_ERRORS, OUT_TOPIC, PUBLISH_FAILED, StopEvent
 from .settings import CrawlerSettings
 from .spider import SourceSpider
-from .store import PAGE_STORE, PageStore
+from .store import PageStore
 
 log = logging.getLogger(__name__)
 IN_TOPIC = "crawl.requests"
-ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
 def scrapy_settings(
     settings: CrawlerSettings, store: PageStore | None = None, stopping: StopEvent | None = None
 ) -> dict[str, Any]:
-    return {
-        "MEDWIRE_SETTINGS": settings,
-        PAGE_STORE: store,
-        STOPPING: stopping,
-        "MEDWIRE_CRAWL_ALLOW": settings.crawl_allow,
-        "DOWNLOADER_MIDDLEWARES": {
-            "medwire_crawler.guard.TargetGuard": 50,  # before robots.txt is fetched
-            "medwire_crawler.middleware.ConditionalGet": 560,
-            "medwire_crawler.middleware.RetryBackoff": 565,
-        },
-        "MEDWIRE_RETRY_BACKOFF_S": settings.retry_backoff_base_s,
-        "MEDWIRE_RETRY_BACKOFF_MAX_S": settings.retry_backoff_max_s,
-        "TWISTED_REACTOR": ASYNCIO_REACTOR,
-        "USER_AGENT": settings.user_agent,
-        "ROBOTSTXT_OBEY": True,
-        "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": settings.autothrottle_start_delay_s,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(settings.concurrency_per_domain),
-        "DOWNLOAD_DELAY": settings.download_delay_s,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrency_per_domain,
-        "DOWNLOAD_TIMEOUT": settings.download_timeout_s,
-        "DOWNLOAD_MAXSIZE": settings.max_page_bytes,
-        "DOWNLOAD_WARNSIZE": settings.max_page_bytes // 2,
-        "RETRY_ENABLED": True,
-        "RETRY_TIMES": settings.retry_times,
-        "ITEM_PIPELINES": {"medwire_crawler.pipeline.KafkaPublisherPipeline": 100},
-        "EXTENSIONS": {
-            "medwire_crawler.extension.PrometheusStats": 10,
-            "scrapy.extensions.telnet.TelnetConsole": None,
-        },
-        "LOG_LEVEL": "WARNING",
-        "LOG_ENABLED": False,
-        "COOKIES_ENABLED": False,
-        # Scrapy parses each callback's source for `return value` in a generator, on every
-        # response (its cache misses for bound methods): 16% of a crawl. The spider is ours.
-        "WARN_ON_GENERATOR_RETURN_VALUE": False,
-    }
+    """A crawl's Scrapy settings: medwire's add-on and its one context (see `addon`)."""
+    context = CrawlContext(settings, store, stopping or StopEvent())
+    return addon_settings(context)
 
 
 async def crawl(
