@@ -250,3 +250,38 @@ def test_a_page_whose_pruned_text_is_only_its_headline_still_gives_its_text() ->
     html = page(f'<h1>创新药获批上市</h1><div class="right"><p>{ARTICLE}</p></div>')
     (article,) = cleaned(html)
     assert "罕见病" in article.text
+
+
+def test_an_article_hidden_until_a_script_shows_it_is_kept_without_the_pages_furniture() -> None:
+    # Some platforms (WeChat's `js_content`) print the article `visibility: hidden` and reveal it
+    # by script: hidden, yet the page's main text; its spam-free prose is not hidden spam.
+    paragraphs = "".join(f"<section><span>{ARTICLE}第{i}段。</span></section>" for i in range(3))
+    html = page(
+        f'<div class="page"><h1>创新药获批上市</h1><div class="meta-line">某某公众号</div>'
+        f'<div id="js_content" style="visibility: hidden;">{paragraphs}</div>'
+        '<div class="qr_code"><p>微信扫一扫关注该公众号</p></div></div>'
+    )
+    (article,) = cleaned(html)
+    assert "第2段" in article.text and "扫一扫" not in article.text
+
+
+def test_an_article_inside_a_page_wide_form_is_not_pruned_with_the_form() -> None:
+    # ASP.NET sites wrap the whole page in one `<form>`.
+    paragraphs = "".join(f"<div>{ARTICLE}第{i}段。</div>" for i in range(3))
+    html = page(
+        f'<form id="form1"><div class="nav"><a href="/">首页</a></div><h1>创新药获批上市</h1>'
+        f'<div class="article">{paragraphs}</div>'
+        f'<div class="related"><p>{TEASER}</p></div></form>'
+    )
+    (article,) = cleaned(html)
+    assert "第2段" in article.text and "博览会" not in article.text
+
+
+def test_an_article_in_a_box_with_a_chrome_word_is_kept_when_its_paragraphs_are_divs() -> None:
+    paragraphs = "".join(f"<div>{ARTICLE}第{i}段。</div>" for i in range(3))
+    html = page(
+        f'<div class="main-right"><h1>创新药获批上市</h1><div class="text">{paragraphs}</div></div>'
+        f'<div class="links"><p><a href="/a">相关链接一</a></p></div><div><p>{TEASER}</p></div>'
+    )
+    (article,) = cleaned(html)
+    assert "第2段" in article.text and "博览会" not in article.text

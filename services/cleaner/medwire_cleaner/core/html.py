@@ -62,10 +62,36 @@ _LAYOUT_CLASS = re.compile(r"(?:^|[-_])(?:margin|padding|pull|float|text|align|b
 _COMMENT_TOKENS = frozenset({"comment", "comments", "reply", "replies"})
 
 
+# Tags that are chrome by nature but that some sites wrap around the whole page (ASP.NET's
+# page-wide `<form>`) or around the article (`<header>` holding it all): pruned only when they do
+# not hold the main text. Scripts, styles and embedded objects never do.
+_WRAPPING_JUNK_TAGS = frozenset({"form", "header", "footer", "aside", "nav"})
+# A paragraph of prose, as laid out (a `<p>`, a `<div>`, a `<section>`, lines between `<br>`s).
+_PROSE_LINE_CJK = 30
+_MAIN_CONTENT_CJK = 150
+_MAX_LINK_SHARE = 0.5
+
+
 def _is_main_content(el: HtmlElement) -> bool:
-    """Never prune a block that holds the article itself (e.g. a gov site's `TRS_Editor`)."""
-    paragraphs = [p for p in el.iter("p") if _cjk(_text(p)) > 30]
-    return len(paragraphs) >= 2 and sum(_cjk(_text(p)) for p in paragraphs) > 150
+    """Never prune a block that holds the article itself (e.g. a gov site's `TRS_Editor`): two
+    paragraphs of prose, 150 Chinese characters together, whatever tags print them."""
+    unlinked = _cjk(el.text_content()) - sum(_cjk(a.text_content()) for a in el.iter("a"))
+    if unlinked <= _MAIN_CONTENT_CJK:  # most chrome is short or links: skip the layout
+        return False
+    paragraphs = [n for p in el.iter("p") if (n := _cjk(_text(p))) > _PROSE_LINE_CJK]
+    if len(paragraphs) >= 2 and sum(paragraphs) > _MAIN_CONTENT_CJK:  # the common case, cheaply
+        return True
+    sizes = [
+        n
+        for line, linked in text_lines(el)
+        if (n := _cjk(line)) > _PROSE_LINE_CJK and linked <= _MAX_LINK_SHARE * len(line)
+    ]
+    return len(sizes) >= 2 and sum(sizes) > _MAIN_CONTENT_CJK
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _chrome_words(el: HtmlElement) -> frozenset[str]:
@@ -106,13 +132,18 @@ def prune(doc: HtmlElement, *, thread: bool = False) -> set[str]:
     for el in doc.iter():
         if not isinstance(el.tag, str):
             doomed.append(el)
-            continue
-        style = (el.get("style") or "").replace(" ", "").lower()
-        if "display:none" in style or "visibility:hidden" in style:
+        elif _is_hidden(el):
+            # Hidden text is injected spam, or a platform's article that a script reveals
+            # (WeChat's `js_content`): prose free of spam vocabulary is kept.
             if spam_score(_text(el)) >= 2:
                 flags.add("spam_injection")
-            doomed.append(el)
-        elif el.tag in junk_tags or _is_chrome(el, junk, thread):
+                doomed.append(el)
+            elif not _is_main_content(el):
+                doomed.append(el)
+        elif el.tag in junk_tags:
+            if el.tag not in _WRAPPING_JUNK_TAGS or not _is_main_content(el):
+                doomed.append(el)
+        elif _is_chrome(el, junk, thread):
             doomed.append(el)
     for el in doomed:
         if el.getparent() is not None:
