@@ -285,3 +285,15 @@ def test_an_article_in_a_box_with_a_chrome_word_is_kept_when_its_paragraphs_are_
     )
     (article,) = cleaned(html)
     assert "第2段" in article.text and "博览会" not in article.text
+
+
+def test_a_paragraph_naming_an_official_website_twice_is_not_spam() -> None:
+    from medwire_cleaner.core.normalize import is_spam
+
+    notice = "申报材料可在省药监局官方网站下载，填写后通过官方网站在线提交，或寄送至省药监局。"
+    assert not is_spam(notice)
+    assert is_spam("最新高清在线观看，注册送彩金")  # weak words of several kinds still are
+    (article,) = cleaned(
+        page(f'<div class="main"><h1>创新药获批上市</h1><p>{ARTICLE}</p><p>{notice}</p></div>')
+    )
+    assert "在线提交" in article.text
