@@ -297,3 +297,17 @@ def test_a_paragraph_naming_an_official_website_twice_is_not_spam() -> None:
         page(f'<div class="main"><h1>创新药获批上市</h1><p>{ARTICLE}</p><p>{notice}</p></div>')
     )
     assert "在线提交" in article.text
+
+
+def test_lines_of_links_inside_the_article_block_are_not_its_text() -> None:
+    links = "".join(
+        f'<p><a href="/news/{i}.html">延伸阅读：某地医疗器械集中带量采购第{i}批结果公布</a></p>'
+        for i in range(3)
+    )
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><p>{ARTICLE}</p>'
+        f'<p>详见<a href="/notice.html">国家药监局公告</a>全文。{ARTICLE[:20]}</p>{links}</div>'
+    )
+    (article,) = cleaned(html)
+    assert "国家药监局公告" in article.text  # a link inside a sentence stays
+    assert "带量采购" not in article.text

@@ -172,7 +172,11 @@ def _not_body(el: HtmlElement) -> bool:
 
 def paragraphs_of(root: HtmlElement) -> list[str]:
     """The lines of the article element as laid out, headline, bylines and captions left out."""
-    return [line for line, _ in text_lines(root, skip=_not_body, source_breaks=True)]
+    return [
+        line
+        for line, linked in text_lines(root, skip=_not_body, source_breaks=True)
+        if linked <= _MAX_LINK_SHARE * len(line)
+    ]
 
 
 def _article_block(el: HtmlElement, when: date | None) -> Draft | None:

@@ -96,8 +96,8 @@ def text_lines(
     nested block (`<div>user <span>…</span><div>…</div> reply text</div>`, or a `<p>` that a
     nested `<div>` closed, leaving the rest of the paragraph as the div's tail). Elements for
     which `skip` holds are left out, their tails not. With `source_breaks`, a newline in the
-    page's source also ends a line (pages that wrap plain text in one `<p>`); the link count is
-    then not kept."""
+    page's source also ends a line (pages that wrap plain text in one `<p>`); the link count of
+    a block so broken is then not kept."""
     lines: list[tuple[str, int]] = []
     current: list[str] = []
     linked = 0
@@ -105,10 +105,14 @@ def text_lines(
     def flush() -> None:
         nonlocal linked
         text = "".join(current)
-        for part in text.split("\n") if source_breaks else [text]:
-            line = re.sub(r"\s+", " ", part).strip()
-            if line:
-                lines.append((line, 0 if source_breaks else min(linked, len(line))))
+        parts = [
+            line
+            for part in (text.split("\n") if source_breaks else [text])
+            if (line := re.sub(r"\s+", " ", part).strip())
+        ]
+        for line in parts:
+            # A block the source broke into several lines cannot say which line its links are on.
+            lines.append((line, min(linked, len(line)) if len(parts) == 1 else 0))
         current.clear()
         linked = 0
 
