@@ -311,3 +311,37 @@ def test_lines_of_links_inside_the_article_block_are_not_its_text() -> None:
     (article,) = cleaned(html)
     assert "国家药监局公告" in article.text  # a link inside a sentence stays
     assert "带量采购" not in article.text
+
+
+def _qa_page(question: str, answers: str, sidebar: str) -> str:
+    return (
+        "<html><head><title>新药申报材料怎么准备 - 问答</title></head><body>"
+        f'<div class="wrap"><div class="question">{question}</div>'
+        f'<div class="answers">{answers}</div></div><div class="aside-box">{sidebar}</div></body></html>'
+    )
+
+
+ANSWERS = "".join(
+    f'<div class="answer"><div class="name">用户{i}</div><p>{ARTICLE}第{i}个回答。</p></div>'
+    for i in range(4)
+)
+
+
+def test_a_thread_is_read_from_its_own_region_without_the_profile_box_beside_it() -> None:
+    sidebar = f"<p>答主简介：{TEASER}</p>"
+    html = _qa_page(
+        "<h1>新药申报材料怎么准备</h1><p>药学部分要准备哪些资料？</p>", ANSWERS, sidebar
+    )
+    (article,) = cleaned(html, url="https://www.example.com/question/58681")
+    assert "第3个回答" in article.text and "药学部分要准备哪些资料" in article.text
+    assert "博览会" not in article.text
+
+
+def test_a_question_printed_apart_from_its_answers_is_kept_with_them() -> None:
+    question = f"<h1>新药申报材料怎么准备</h1><p>药学部分要准备哪些资料？{TEASER}</p>"
+    html = _qa_page(question, ANSWERS * 3, "")
+    html = html.replace('<div class="wrap">', "").replace(
+        '</div></div><div class="aside-box">', "</div><div>"
+    )
+    (article,) = cleaned(html, url="https://www.example.com/question/58681")
+    assert "药学部分要准备哪些资料" in article.text and "第3个回答" in article.text

@@ -21,7 +21,7 @@ from .furniture import is_headline
 from .mainblock import BLOCK_TAGS, content_root, title_branch
 from .page_facts import PageFacts, authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
-from .threads import is_discussion, prose_lines, text_lines, thread_lines
+from .threads import is_discussion, prose_lines, text_lines, thread_lines, unlinked_cjk
 from .verdict import is_link_list
 
 _JUNK_TAGS = (
@@ -75,8 +75,8 @@ _MAX_LINK_SHARE = 0.5
 def _is_main_content(el: HtmlElement) -> bool:
     """Never prune a block that holds the article itself (e.g. a gov site's `TRS_Editor`): two
     paragraphs of prose, 150 Chinese characters together, whatever tags print them."""
-    unlinked = _cjk(el.text_content()) - sum(_cjk(a.text_content()) for a in el.iter("a"))
-    if unlinked <= _MAIN_CONTENT_CJK:  # most chrome is short or links: skip the layout
+    # Most chrome is short, or links: decided before the layout is read.
+    if _cjk(el.text_content()) <= _MAIN_CONTENT_CJK or unlinked_cjk(el) <= _MAIN_CONTENT_CJK:
         return False
     paragraphs = [n for p in el.iter("p") if (n := _cjk(_text(p))) > _PROSE_LINE_CJK]
     if len(paragraphs) >= 2 and sum(paragraphs) > _MAIN_CONTENT_CJK:  # the common case, cheaply
@@ -264,8 +264,8 @@ def extract_html(html: str, url: str) -> list[Draft]:
 def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
     """A forum or Q&A page: one article, the opening post and its replies."""
     body = doc.find("body")
-    lines = thread_lines(body if body is not None else doc)
     title = page_title(title_candidates(doc), facts)
+    lines = thread_lines(body if body is not None else doc, title)
     if lines and lines[0] == title:
         lines = lines[1:]
     if not lines:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from .dom import metas
+from .dom import cjk_count, metas
 from .mainblock import BLOCK_TAGS
 
 # Forum and Q&A software names its pages alike everywhere: a path segment /thread/, /question/…,
@@ -44,6 +44,9 @@ _POST_META = re.compile(
     r"(?:发表于|发布于|回复于|发布|发表)\s*\d|\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:发布|发表|·)"
 )
 _POST_META_MAX = 80
+# The share of a page's text (outside links) the region of its thread holds; chosen by
+# leave-one-site-out cross-validation on the tuned forum pages (bench/cleaner_cv.py).
+_THREAD_REGION_SHARE = 0.85
 # A line mostly made of links is a menu, a tag list or pagination, not a post.
 _MAX_LINK_SHARE = 0.5
 
@@ -159,5 +162,33 @@ def prose_lines(root: HtmlElement) -> list[str]:
     return [line for line, linked in text_lines(root) if linked <= _MAX_LINK_SHARE * len(line)]
 
 
-def thread_lines(body: HtmlElement) -> list[str]:
-    return [line for line in prose_lines(body) if not is_post_furniture(line)]
+def thread_lines(body: HtmlElement, title: str = "") -> list[str]:
+    return [line for line in prose_lines(thread_region(body, title)) if not is_post_furniture(line)]
+
+
+def unlinked_cjk(el: HtmlElement) -> int:
+    """Chinese characters of an element outside its links: its own words, not its menus."""
+    return cjk_count(el.text_content()) - sum(cjk_count(a.text_content()) for a in el.iter("a"))
+
+
+def thread_region(body: HtmlElement, title: str = "") -> HtmlElement:
+    """The deepest element holding most of the page's own text: the thread, without the
+    sidebars, profile cards and recommendation boxes beside it that hold the rest. Never below
+    a line of the thread printed before it (a question apart from its answers comes first);
+    the page's title and the software's counters may be left above."""
+    total, region = unlinked_cjk(body), body
+    while True:
+        children = [child for child in region if isinstance(child.tag, str)]
+        inner = next((c for c in children if unlinked_cjk(c) >= _THREAD_REGION_SHARE * total), None)
+        if inner is None or _thread_text_before(children[: children.index(inner)], title):
+            return region
+        region = inner
+
+
+def _thread_text_before(elements: list[HtmlElement], title: str) -> bool:
+    own_title = re.sub(r"\s+", "", title)
+    return any(
+        not is_post_furniture(line) and re.sub(r"\s+", "", line) != own_title
+        for el in elements
+        for line in prose_lines(el)
+    )
