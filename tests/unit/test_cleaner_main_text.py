@@ -185,6 +185,10 @@ def test_forum_urls_are_told_by_whole_segments_and_host_labels() -> None:
         "https://discuss.example.org/d/15648",
         "https://www.example.com/question/58681/answer/29",
         "https://www.example.club/topic/1666",
+        "https://forum.example.org/t/some-topic/1666",
+        "https://www.example.org/t/1666",
+        "https://www.example.com/q/1010000044",
+        "https://www.example.com/ask/123.html",
     ):
         assert is_discussion(doc, url), url
     for url in (
@@ -192,8 +196,20 @@ def test_forum_urls_are_told_by_whole_segments_and_host_labels() -> None:
         "http://task.example.gov.cn/art/2024/5/1/art_1.html",
         "https://www.example.cn/news/forumsummary-report.html",
         "https://news.example.cn/topic/2024lh/index.html",
+        "https://news.example.cn/t/20240501_123.html",
     ):
         assert not is_discussion(doc, url), url
+
+
+def test_a_thread_is_recognised_by_its_schema_org_microdata() -> None:
+    import lxml.html
+
+    from medwire_cleaner.core.threads import is_discussion
+
+    doc = lxml.html.document_fromstring(
+        '<html><body><div itemscope itemtype="https://schema.org/QAPage"><p>正文</p></div></body></html>'
+    )
+    assert is_discussion(doc, "https://www.example.cn/a/1.html")
 
 
 def test_a_long_summary_under_the_headline_does_not_replace_the_body_beside_it() -> None:

@@ -17,18 +17,19 @@ from .mainblock import BLOCK_TAGS
 
 # Forum and Q&A software names its pages alike everywhere: a path segment /thread/, /question/…,
 # /topic/123 (a news site's /topic/2024lh/ is a special-report page, not a thread), Discuz's
-# thread-1-1-1.html and forum.php?mod=viewthread, Flarum's /d/123, and
+# thread-1-1-1.html and forum.php?mod=viewthread, Flarum's /d/123, Discourse's /t/123, /q/123, and
 # hosts such as bbs.*, *bbs*, forum.*, tieba, zhidao. Whole segments and host labels only, so
 # a news path that merely contains the letters (…/d12345.html, task.gov.cn) does not count.
 _THREAD_SEGMENT = re.compile(
     r"(?i)(?:^|/)(?:bbs|forums?|threads?|discuss(?:ions?)?|questions?|answers?|faq|"
-    r"comments?)(?:/|$)|(?:^|/)thread-\d|(?:^|/)(?:d|topics?)/\d+(?:[/.?]|$)|mod=viewthread"
+    r"comments?|ask|wenda)(?:/|$)|(?:^|/)thread-\d|(?:^|/)(?:d|t|q|topics?)/\d+(?:[/.?]|$)|mod=viewthread"
 )
 _THREAD_HOST_LABEL = re.compile(r"(?i)bbs|forum|^(?:discuss|tieba|zhidao|wenda|ask)$")
 _THREAD_SOFTWARE = re.compile(
     r"(?i)discuz|phpwind|flarum|discourse|nodebb|vbulletin|phpbb|xenforo|mybb"
 )
 _THREAD_TYPES = frozenset({"DiscussionForumPosting", "QAPage", "Question", "Answer"})
+_MICRODATA_THREAD = re.compile(r"schema\.org/(?:DiscussionForumPosting|QAPage|Question|Answer)\b")
 # The buttons and counters forum and Q&A software prints around every post.
 _UI_WORDS = (
     "只看该作者|只看楼主|仅看楼主|倒序浏览|倒序看帖|阅读模式|电梯直达|手机查看|展开全部|全部评论|"
@@ -53,7 +54,7 @@ _MAX_LINK_SHARE = 0.5
 
 def is_discussion(doc: HtmlElement, url: str) -> bool:
     """Whether the page is a thread, by what forum and Q&A software says of itself: its URL
-    conventions, its `<meta name=generator>`, or schema.org types in JSON-LD."""
+    conventions, its `<meta name=generator>`, or schema.org types in JSON-LD or microdata."""
     parts = urlsplit(url)
     labels = (parts.hostname or "").split(".")
     if any(_THREAD_HOST_LABEL.search(label) for label in labels):
@@ -61,6 +62,8 @@ def is_discussion(doc: HtmlElement, url: str) -> bool:
     if _THREAD_SEGMENT.search(parts.path) or _THREAD_SEGMENT.search(parts.query):
         return True
     if _THREAD_SOFTWARE.search(metas(doc).get("generator", "")):
+        return True
+    if any(_MICRODATA_THREAD.search(el.get("itemtype") or "") for el in doc.iter()):
         return True
     return any(
         _THREAD_TYPES & _ld_types(s.text or "")
