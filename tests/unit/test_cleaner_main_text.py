@@ -361,3 +361,36 @@ def test_a_question_printed_apart_from_its_answers_is_kept_with_them() -> None:
     )
     (article,) = cleaned(html, url="https://www.example.com/question/58681")
     assert "药学部分要准备哪些资料" in article.text and "第3个回答" in article.text
+
+
+def _cards(n: int) -> str:
+    return "".join(
+        f'<article class="card"><h3>推荐：医疗器械博览会第{i}天</h3><p>{TEASER}</p></article>'
+        for i in range(n)
+    )
+
+
+def test_related_posts_printed_as_article_elements_do_not_split_the_page() -> None:
+    # Blog and portal themes print each related post as an <article>; e-paper pages print each
+    # of their articles so. Cards are short and hold little of the page's text.
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><div class="content"><p>{ARTICLE}</p>'
+        f'<p>{ARTICLE}又讯。</p></div></div><div class="more">{_cards(3)}</div>'
+    )
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text and "博览会" not in article.text
+    html = page(
+        f"<article><h1>创新药获批上市</h1><p>{ARTICLE}</p><p>{ARTICLE}又讯。</p></article>"
+        f'<div class="more">{_cards(2)}</div>'
+    )
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text and "博览会" not in article.text
+
+
+def test_an_e_paper_page_of_article_elements_is_still_split() -> None:
+    stories = "".join(
+        f"<article><h2>第{i}条新闻的标题在这里</h2><p>{ARTICLE}</p><p>{ARTICLE}第{i}条。</p></article>"
+        for i in range(3)
+    )
+    articles = cleaned(page(stories, title="某某日报 第05版"))
+    assert len(articles) == 3 and "第2条" in articles[2].text

@@ -238,7 +238,7 @@ def extract_html(html: str, url: str) -> list[Draft]:
     if thread:
         return thread
     blocks = list(doc.iter("article"))
-    if len(blocks) >= 2:
+    if _is_article_list(blocks, doc):
         drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
         if drafts:
             return drafts
@@ -259,6 +259,19 @@ def extract_html(html: str, url: str) -> list[Draft]:
     if not paragraphs:  # the chosen block held only its headline or bylines: never give nothing
         return _fallback(doc, html, title, when)
     return [_page_draft(title, paragraphs, when, facts, flags)]
+
+
+# An e-paper page is its `<article>` blocks: they hold nearly all of its text, several of them
+# article-sized. Related-post cards printed as `<article>` are short and hold little of it.
+_ARTICLE_LIST_SHARE = 2 / 3
+_LISTED_ARTICLE_CJK = 100
+
+
+def _is_article_list(blocks: list[HtmlElement], doc: HtmlElement) -> bool:
+    sizes = [unlinked_cjk(b) for b in blocks]
+    if sum(1 for n in sizes if n >= _LISTED_ARTICLE_CJK) < 2:
+        return False
+    return sum(sizes) >= _ARTICLE_LIST_SHARE * unlinked_cjk(doc)
 
 
 def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
