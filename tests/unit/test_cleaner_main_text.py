@@ -394,3 +394,17 @@ def test_an_e_paper_page_of_article_elements_is_still_split() -> None:
     )
     articles = cleaned(page(stories, title="某某日报 第05版"))
     assert len(articles) == 3 and "第2条" in articles[2].text
+
+
+def test_a_page_whose_replies_outweigh_its_post_is_read_as_a_thread() -> None:
+    # A community's article page (its URL says nothing of a forum) with its discussion under it.
+    replies = "".join(
+        f'<div class="reply-item"><a href="/users/{i}">用户{i}</a><p>{TEASER}我也遇到过第{i}次。</p></div>'
+        for i in range(6)
+    )
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><div class="body"><p>{ARTICLE}</p></div>'
+        f'<div class="comment-list">{replies}</div></div>'
+    )
+    (article,) = cleaned(html, url="https://community.example.com/articles/86852")
+    assert "罕见病" in article.text and "我也遇到过第5次" in article.text
