@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .dates import parse_date
@@ -76,25 +77,34 @@ _MAIN_CONTENT_CJK = 150
 _MAX_LINK_SHARE = 0.5
 
 
+_PROSE_RUNS = etree.XPath(
+    ".//text()[not(ancestor::a or ancestor::script or ancestor::style)]", smart_strings=False
+)
+
+
 def _is_main_content(el: HtmlElement) -> bool:
     """Never prune a block that holds the article itself (e.g. a gov site's `TRS_Editor`): two
     paragraphs of prose, 150 Chinese characters together, whatever tags print them."""
-    # Most chrome is short, or links: decided before the layout is read.
-    if _cjk(el.text_content()) <= _MAIN_CONTENT_CJK or unlinked_cjk(el) <= _MAIN_CONTENT_CJK:
-        return False
     paragraphs = [n for p in el.iter("p") if (n := _cjk(_text(p))) > _PROSE_LINE_CJK]
     if len(paragraphs) >= 2 and sum(paragraphs) > _MAIN_CONTENT_CJK:  # the common case, cheaply
         return True
+    # Paragraphs in `<div>`s, `<section>`s or between `<br>`s: runs of text outside links. A
+    # run's length bounds its Chinese characters: most chrome has no long run, read no further.
+    if _cjk(el.text_content()) <= _MAIN_CONTENT_CJK:
+        return False
     sizes = [
         n
-        for line, linked in text_lines(el)
-        if (n := _cjk(line)) > _PROSE_LINE_CJK and linked <= _MAX_LINK_SHARE * len(line)
+        for run in _PROSE_RUNS(el)
+        if len(run) > _PROSE_LINE_CJK and (n := _cjk(run)) > _PROSE_LINE_CJK
     ]
     return len(sizes) >= 2 and sum(sizes) > _MAIN_CONTENT_CJK
 
 
-def _is_hidden(el: HtmlElement) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
+def _is_hidden(style: str | None) -> bool:
+    """Whether an element's `style` hides it (read per element of the page: kept cheap)."""
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
 
 
@@ -141,10 +151,12 @@ def prune(doc: HtmlElement, *, thread: bool = False) -> Pruning:
     from .normalize import spam_score
 
     doomed = []
-    for el in doc.iter():
+    stack = [doc]
+    while stack:  # in document order; what is inside a doomed element is not looked at
+        el = stack.pop()
         if not isinstance(el.tag, str):
             doomed.append(el)
-        elif _is_hidden(el):
+        elif _is_hidden(el.get("style")):
             # Hidden text is injected spam, or a platform's article that a script reveals
             # (WeChat's `js_content`): prose free of spam vocabulary is kept.
             if spam_score(_text(el)) >= 2:
@@ -157,6 +169,8 @@ def prune(doc: HtmlElement, *, thread: bool = False) -> Pruning:
                 doomed.append(el)
         elif _is_chrome(el, junk, thread):
             doomed.append(el)
+        if not doomed or doomed[-1] is not el:
+            stack.extend(reversed(el))
     pruning = Pruning(flags, 0 if thread else _reply_cjk(doomed))
     for el in doomed:
         if el.getparent() is not None:
@@ -165,17 +179,20 @@ def prune(doc: HtmlElement, *, thread: bool = False) -> Pruning:
 
 
 def _reply_cjk(doomed: list[HtmlElement]) -> int:
-    """The text of the outermost comment and reply boxes among the pruned elements."""
-    boxes = [el for el in doomed if isinstance(el.tag, str) and _tokens(el) & _COMMENT_TOKENS]
-    outer = [el for el in boxes if not any(a in boxes for a in el.iterancestors())]
-    return sum(unlinked_cjk(el) for el in outer)
+    """The text of the comment and reply boxes among the pruned elements (none inside another:
+    pruning does not look inside what it removes)."""
+    return sum(
+        unlinked_cjk(el)
+        for el in doomed
+        if isinstance(el.tag, str) and _tokens(el) & _COMMENT_TOKENS
+    )
 
 
 def _replies_outweigh(doc: HtmlElement, reply_cjk: int) -> bool:
     """Whether the replies an article page's pruning removed held more of its own text than
     what is left: a thread its URL did not tell (a community's article page with its
     discussion). A news article with a few comments printed under it holds more than they do."""
-    return reply_cjk > _REPLY_SHARE * (reply_cjk + unlinked_cjk(doc))
+    return reply_cjk > 0 and reply_cjk > _REPLY_SHARE * (reply_cjk + unlinked_cjk(doc))
 
 
 def _with_siblings(root: HtmlElement) -> list[HtmlElement]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .dom import cjk_count, metas
@@ -29,6 +30,7 @@ _THREAD_SOFTWARE = re.compile(
     r"(?i)discuz|phpwind|flarum|discourse|nodebb|vbulletin|phpbb|xenforo|mybb"
 )
 _THREAD_TYPES = frozenset({"DiscussionForumPosting", "QAPage", "Question", "Answer"})
+_ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
 _MICRODATA_THREAD = re.compile(r"schema\.org/(?:DiscussionForumPosting|QAPage|Question|Answer)\b")
 # The buttons and counters forum and Q&A software prints around every post.
 _UI_WORDS = (
@@ -63,7 +65,7 @@ def is_discussion(doc: HtmlElement, url: str) -> bool:
         return True
     if _THREAD_SOFTWARE.search(metas(doc).get("generator", "")):
         return True
-    if any(_MICRODATA_THREAD.search(el.get("itemtype") or "") for el in doc.iter()):
+    if any(_MICRODATA_THREAD.search(kind) for kind in _ITEMTYPES(doc)):
         return True
     return any(
         _THREAD_TYPES & _ld_types(s.text or "")
@@ -111,14 +113,15 @@ def text_lines(
     def flush() -> None:
         nonlocal linked
         text = "".join(current)
-        parts = [
-            line
-            for part in (text.split("\n") if source_breaks else [text])
-            if (line := re.sub(r"\s+", " ", part).strip())
-        ]
-        for line in parts:
-            # A block the source broke into several lines cannot say which line its links are on.
-            lines.append((line, min(linked, len(line)) if len(parts) == 1 else 0))
+        if not source_breaks or "\n" not in text:
+            line = re.sub(r"\s+", " ", text).strip()
+            if line:
+                lines.append((line, min(linked, len(line))))
+        else:  # a block the source broke into lines cannot say which line its links are on
+            parts = [
+                line for part in text.split("\n") if (line := re.sub(r"\s+", " ", part).strip())
+            ]
+            lines.extend((line, min(linked, len(line)) if len(parts) == 1 else 0) for line in parts)
         current.clear()
         linked = 0
 
@@ -169,9 +172,12 @@ def thread_lines(body: HtmlElement, title: str = "") -> list[str]:
     return [line for line in prose_lines(thread_region(body, title)) if not is_post_furniture(line)]
 
 
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+
+
 def unlinked_cjk(el: HtmlElement) -> int:
     """Chinese characters of an element outside its links: its own words, not its menus."""
-    return cjk_count(el.text_content()) - sum(cjk_count(a.text_content()) for a in el.iter("a"))
+    return cjk_count(el.text_content()) - cjk_count("".join(_LINK_TEXT(el)))
 
 
 def thread_region(body: HtmlElement, title: str = "") -> HtmlElement:
@@ -182,7 +188,11 @@ def thread_region(body: HtmlElement, title: str = "") -> HtmlElement:
     total, region = unlinked_cjk(body), body
     while True:
         children = [child for child in region if isinstance(child.tag, str)]
-        inner = next((c for c in children if unlinked_cjk(c) >= _THREAD_REGION_SHARE * total), None)
+        enough = _THREAD_REGION_SHARE * total
+        inner = next(  # a text's length bounds its Chinese characters: the cheap test first
+            (c for c in children if len(c.text_content()) >= enough and unlinked_cjk(c) >= enough),
+            None,
+        )
         if inner is None or _thread_text_before(children[: children.index(inner)], title):
             return region
         region = inner
