@@ -5,6 +5,7 @@ and the speed of `medwire process` against the `trafilatura` command on the same
     uv run python bench/cleaner_real.py         # prints the table, rewrites its BENCHMARKS.md section
     uv run python bench/cleaner_real.py -v      # and per-page figures of the tuned set
     uv run python bench/cleaner_real.py --tuned  # while developing: tuned set only, no speed, no write
+    uv run python bench/cleaner_real.py --quality  # every set's aggregate, no speed, no write
 
 Body metric (the corpus README's): NFKC, all whitespace removed, precision/recall/F1 over the
 multiset of character bigrams, averaged per page; an empty output scores 0. medwire's output is
@@ -209,6 +210,7 @@ def main() -> None:
             f"cleaner_real: {CORPUS} is absent; the shared corpus sits beside the checkout"
         )
     tuned_only = "--tuned" in sys.argv
+    quality_only = "--quality" in sys.argv
     pages = [p for p in load_pages() if not (tuned_only and p.held_out)]
     ours_out, ours = quality(pages, medwire_text)
     base_out, base = quality(pages, trafilatura_text)
@@ -223,8 +225,8 @@ def main() -> None:
                     summarise([base[i] for i in idx], [base_out[i] for i in idx]),
                 )
             )
-    if tuned_only:
-        print("\n".join(table(rows)))
+    if tuned_only or quality_only:
+        print("\n".join(table(rows) + ["", *verdicts(rows)]))
         return verbose(pages, ours_out, ours, base)
     times = speed(pages)
     best = {name: min(t) for name, t in times.items()}

@@ -185,6 +185,10 @@ def test_forum_urls_are_told_by_whole_segments_and_host_labels() -> None:
         "https://discuss.example.org/d/15648",
         "https://www.example.com/question/58681/answer/29",
         "https://www.example.club/topic/1666",
+        "https://forum.example.org/t/some-topic/1666",
+        "https://www.example.org/t/1666",
+        "https://www.example.com/q/1010000044",
+        "https://www.example.com/ask/123.html",
     ):
         assert is_discussion(doc, url), url
     for url in (
@@ -192,8 +196,20 @@ def test_forum_urls_are_told_by_whole_segments_and_host_labels() -> None:
         "http://task.example.gov.cn/art/2024/5/1/art_1.html",
         "https://www.example.cn/news/forumsummary-report.html",
         "https://news.example.cn/topic/2024lh/index.html",
+        "https://news.example.cn/t/20240501_123.html",
     ):
         assert not is_discussion(doc, url), url
+
+
+def test_a_thread_is_recognised_by_its_schema_org_microdata() -> None:
+    import lxml.html
+
+    from medwire_cleaner.core.threads import is_discussion
+
+    doc = lxml.html.document_fromstring(
+        '<html><body><div itemscope itemtype="https://schema.org/QAPage"><p>正文</p></div></body></html>'
+    )
+    assert is_discussion(doc, "https://www.example.cn/a/1.html")
 
 
 def test_a_long_summary_under_the_headline_does_not_replace_the_body_beside_it() -> None:
@@ -250,3 +266,145 @@ def test_a_page_whose_pruned_text_is_only_its_headline_still_gives_its_text() ->
     html = page(f'<h1>创新药获批上市</h1><div class="right"><p>{ARTICLE}</p></div>')
     (article,) = cleaned(html)
     assert "罕见病" in article.text
+
+
+def test_an_article_hidden_until_a_script_shows_it_is_kept_without_the_pages_furniture() -> None:
+    # Some platforms (WeChat's `js_content`) print the article `visibility: hidden` and reveal it
+    # by script: hidden, yet the page's main text; its spam-free prose is not hidden spam.
+    paragraphs = "".join(f"<section><span>{ARTICLE}第{i}段。</span></section>" for i in range(3))
+    html = page(
+        f'<div class="page"><h1>创新药获批上市</h1><div class="meta-line">某某公众号</div>'
+        f'<div id="js_content" style="visibility: hidden;">{paragraphs}</div>'
+        '<div class="qr_code"><p>微信扫一扫关注该公众号</p></div></div>'
+    )
+    (article,) = cleaned(html)
+    assert "第2段" in article.text and "扫一扫" not in article.text
+
+
+def test_an_article_inside_a_page_wide_form_is_not_pruned_with_the_form() -> None:
+    # ASP.NET sites wrap the whole page in one `<form>`.
+    paragraphs = "".join(f"<div>{ARTICLE}第{i}段。</div>" for i in range(3))
+    html = page(
+        f'<form id="form1"><div class="nav"><a href="/">首页</a></div><h1>创新药获批上市</h1>'
+        f'<div class="article">{paragraphs}</div>'
+        f'<div class="related"><p>{TEASER}</p></div></form>'
+    )
+    (article,) = cleaned(html)
+    assert "第2段" in article.text and "博览会" not in article.text
+
+
+def test_an_article_in_a_box_with_a_chrome_word_is_kept_when_its_paragraphs_are_divs() -> None:
+    paragraphs = "".join(f"<div>{ARTICLE}第{i}段。</div>" for i in range(3))
+    html = page(
+        f'<div class="main-right"><h1>创新药获批上市</h1><div class="text">{paragraphs}</div></div>'
+        f'<div class="links"><p><a href="/a">相关链接一</a></p></div><div><p>{TEASER}</p></div>'
+    )
+    (article,) = cleaned(html)
+    assert "第2段" in article.text and "博览会" not in article.text
+
+
+def test_a_paragraph_naming_an_official_website_twice_is_not_spam() -> None:
+    from medwire_cleaner.core.normalize import is_spam
+
+    notice = "申报材料可在省药监局官方网站下载，填写后通过官方网站在线提交，或寄送至省药监局。"
+    assert not is_spam(notice)
+    assert is_spam("最新高清在线观看，注册送彩金")  # weak words of several kinds still are
+    (article,) = cleaned(
+        page(f'<div class="main"><h1>创新药获批上市</h1><p>{ARTICLE}</p><p>{notice}</p></div>')
+    )
+    assert "在线提交" in article.text
+
+
+def test_lines_of_links_inside_the_article_block_are_not_its_text() -> None:
+    links = "".join(
+        f'<p><a href="/news/{i}.html">延伸阅读：某地医疗器械集中带量采购第{i}批结果公布</a></p>'
+        for i in range(3)
+    )
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><p>{ARTICLE}</p>'
+        f'<p>详见<a href="/notice.html">国家药监局公告</a>全文。{ARTICLE[:20]}</p>{links}</div>'
+    )
+    (article,) = cleaned(html)
+    assert "国家药监局公告" in article.text  # a link inside a sentence stays
+    assert "带量采购" not in article.text
+
+
+def _qa_page(question: str, answers: str, sidebar: str) -> str:
+    return (
+        "<html><head><title>新药申报材料怎么准备 - 问答</title></head><body>"
+        f'<div class="wrap"><div class="question">{question}</div>'
+        f'<div class="answers">{answers}</div></div><div class="aside-box">{sidebar}</div></body></html>'
+    )
+
+
+ANSWERS = "".join(
+    f'<div class="answer"><div class="name">用户{i}</div><p>{ARTICLE}第{i}个回答。</p></div>'
+    for i in range(4)
+)
+
+
+def test_a_thread_is_read_from_its_own_region_without_the_profile_box_beside_it() -> None:
+    sidebar = f"<p>答主简介：{TEASER}</p>"
+    html = _qa_page(
+        "<h1>新药申报材料怎么准备</h1><p>药学部分要准备哪些资料？</p>", ANSWERS, sidebar
+    )
+    (article,) = cleaned(html, url="https://www.example.com/question/58681")
+    assert "第3个回答" in article.text and "药学部分要准备哪些资料" in article.text
+    assert "博览会" not in article.text
+
+
+def test_a_question_printed_apart_from_its_answers_is_kept_with_them() -> None:
+    question = f"<h1>新药申报材料怎么准备</h1><p>药学部分要准备哪些资料？{TEASER}</p>"
+    html = _qa_page(question, ANSWERS * 3, "")
+    html = html.replace('<div class="wrap">', "").replace(
+        '</div></div><div class="aside-box">', "</div><div>"
+    )
+    (article,) = cleaned(html, url="https://www.example.com/question/58681")
+    assert "药学部分要准备哪些资料" in article.text and "第3个回答" in article.text
+
+
+def _cards(n: int) -> str:
+    return "".join(
+        f'<article class="card"><h3>推荐：医疗器械博览会第{i}天</h3><p>{TEASER}</p></article>'
+        for i in range(n)
+    )
+
+
+def test_related_posts_printed_as_article_elements_do_not_split_the_page() -> None:
+    # Blog and portal themes print each related post as an <article>; e-paper pages print each
+    # of their articles so. Cards are short and hold little of the page's text.
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><div class="content"><p>{ARTICLE}</p>'
+        f'<p>{ARTICLE}又讯。</p></div></div><div class="more">{_cards(3)}</div>'
+    )
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text and "博览会" not in article.text
+    html = page(
+        f"<article><h1>创新药获批上市</h1><p>{ARTICLE}</p><p>{ARTICLE}又讯。</p></article>"
+        f'<div class="more">{_cards(2)}</div>'
+    )
+    (article,) = cleaned(html)
+    assert "罕见病" in article.text and "博览会" not in article.text
+
+
+def test_an_e_paper_page_of_article_elements_is_still_split() -> None:
+    stories = "".join(
+        f"<article><h2>第{i}条新闻的标题在这里</h2><p>{ARTICLE}</p><p>{ARTICLE}第{i}条。</p></article>"
+        for i in range(3)
+    )
+    articles = cleaned(page(stories, title="某某日报 第05版"))
+    assert len(articles) == 3 and "第2条" in articles[2].text
+
+
+def test_a_page_whose_replies_outweigh_its_post_is_read_as_a_thread() -> None:
+    # A community's article page (its URL says nothing of a forum) with its discussion under it.
+    replies = "".join(
+        f'<div class="reply-item"><a href="/users/{i}">用户{i}</a><p>{TEASER}我也遇到过第{i}次。</p></div>'
+        for i in range(6)
+    )
+    html = page(
+        f'<div class="main"><h1>创新药获批上市</h1><div class="body"><p>{ARTICLE}</p></div>'
+        f'<div class="comment-list">{replies}</div></div>'
+    )
+    (article,) = cleaned(html, url="https://community.example.com/articles/86852")
+    assert "罕见病" in article.text and "我也遇到过第5次" in article.text

@@ -7,8 +7,10 @@ page is its thread (threads.py); otherwise the block whose paragraphs hold the m
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .dates import parse_date
@@ -21,7 +23,7 @@ from .furniture import is_headline
 from .mainblock import BLOCK_TAGS, content_root, title_branch
 from .page_facts import PageFacts, authors_in, page_title, read_page_facts, title_candidates
 from .posts import looks_like_posts, split_posts
-from .threads import is_discussion, prose_lines, text_lines, thread_lines
+from .threads import is_discussion, prose_lines, text_lines, thread_lines, unlinked_cjk
 from .verdict import is_link_list
 
 _JUNK_TAGS = (
@@ -60,12 +62,50 @@ _META_LINE_MAX_CJK = 100
 _LAYOUT_CLASS = re.compile(r"(?:^|[-_])(?:margin|padding|pull|float|text|align|border|fixed)[-_]")
 # Comment boxes are chrome on an article and the content itself on a forum thread.
 _COMMENT_TOKENS = frozenset({"comment", "comments", "reply", "replies"})
+# The share of a page's own text its comment boxes must hold for it to be read as a thread;
+# chosen by leave-one-site-out cross-validation on the tuned pages (bench/cleaner_cv.py).
+_REPLY_SHARE = 0.5
+
+
+# Tags that are chrome by nature but that some sites wrap around the whole page (ASP.NET's
+# page-wide `<form>`) or around the article (`<header>` holding it all): pruned only when they do
+# not hold the main text. Scripts, styles and embedded objects never do.
+_WRAPPING_JUNK_TAGS = frozenset({"form", "header", "footer", "aside", "nav"})
+# A paragraph of prose, as laid out (a `<p>`, a `<div>`, a `<section>`, lines between `<br>`s).
+_PROSE_LINE_CJK = 30
+_MAIN_CONTENT_CJK = 150
+_MAX_LINK_SHARE = 0.5
+
+
+_PROSE_RUNS = etree.XPath(
+    ".//text()[not(ancestor::a or ancestor::script or ancestor::style)]", smart_strings=False
+)
 
 
 def _is_main_content(el: HtmlElement) -> bool:
-    """Never prune a block that holds the article itself (e.g. a gov site's `TRS_Editor`)."""
-    paragraphs = [p for p in el.iter("p") if _cjk(_text(p)) > 30]
-    return len(paragraphs) >= 2 and sum(_cjk(_text(p)) for p in paragraphs) > 150
+    """Never prune a block that holds the article itself (e.g. a gov site's `TRS_Editor`): two
+    paragraphs of prose, 150 Chinese characters together, whatever tags print them."""
+    paragraphs = [n for p in el.iter("p") if (n := _cjk(_text(p))) > _PROSE_LINE_CJK]
+    if len(paragraphs) >= 2 and sum(paragraphs) > _MAIN_CONTENT_CJK:  # the common case, cheaply
+        return True
+    # Paragraphs in `<div>`s, `<section>`s or between `<br>`s: runs of text outside links. A
+    # run's length bounds its Chinese characters: most chrome has no long run, read no further.
+    if _cjk(el.text_content()) <= _MAIN_CONTENT_CJK:
+        return False
+    sizes = [
+        n
+        for run in _PROSE_RUNS(el)
+        if len(run) > _PROSE_LINE_CJK and (n := _cjk(run)) > _PROSE_LINE_CJK
+    ]
+    return len(sizes) >= 2 and sum(sizes) > _MAIN_CONTENT_CJK
+
+
+def _is_hidden(style: str | None) -> bool:
+    """Whether an element's `style` hides it (read per element of the page: kept cheap)."""
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _chrome_words(el: HtmlElement) -> frozenset[str]:
@@ -93,31 +133,66 @@ def _is_chrome(el: HtmlElement, junk: frozenset[str], thread: bool) -> bool:
     return _cjk(_text(el)) < _META_LINE_MAX_CJK
 
 
-def prune(doc: HtmlElement, *, thread: bool = False) -> set[str]:
-    """Remove page chrome in place; returns flags (hidden spam seen). On a `thread` the replies
-    and the figures' captions are the content (a news article's captions are read into
-    `captions` by page_facts before this)."""
+@dataclass
+class Pruning:
+    """What pruning saw: flags for the article (hidden spam), and how many Chinese characters
+    outside links the comment and reply boxes it removed held."""
+
+    flags: set[str] = field(default_factory=set)
+    reply_cjk: int = 0
+
+
+def prune(doc: HtmlElement, *, thread: bool = False) -> Pruning:
+    """Remove page chrome in place. On a `thread` the replies and the figures' captions are the
+    content (a news article's captions are read into `captions` by page_facts before this)."""
     flags: set[str] = set()
     junk = _JUNK_TOKENS if thread else _JUNK_TOKENS | _COMMENT_TOKENS
     junk_tags = _THREAD_JUNK_TAGS if thread else _JUNK_TAGS
     from .normalize import spam_score
 
     doomed = []
-    for el in doc.iter():
+    stack = [doc]
+    while stack:  # in document order; what is inside a doomed element is not looked at
+        el = stack.pop()
         if not isinstance(el.tag, str):
             doomed.append(el)
-            continue
-        style = (el.get("style") or "").replace(" ", "").lower()
-        if "display:none" in style or "visibility:hidden" in style:
+        elif _is_hidden(el.get("style")):
+            # Hidden text is injected spam, or a platform's article that a script reveals
+            # (WeChat's `js_content`): prose free of spam vocabulary is kept.
             if spam_score(_text(el)) >= 2:
                 flags.add("spam_injection")
+                doomed.append(el)
+            elif not _is_main_content(el):
+                doomed.append(el)
+        elif el.tag in junk_tags:
+            if el.tag not in _WRAPPING_JUNK_TAGS or not _is_main_content(el):
+                doomed.append(el)
+        elif _is_chrome(el, junk, thread):
             doomed.append(el)
-        elif el.tag in junk_tags or _is_chrome(el, junk, thread):
-            doomed.append(el)
+        if not doomed or doomed[-1] is not el:
+            stack.extend(reversed(el))
+    pruning = Pruning(flags, 0 if thread else _reply_cjk(doomed))
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
-    return flags
+    return pruning
+
+
+def _reply_cjk(doomed: list[HtmlElement]) -> int:
+    """The text of the comment and reply boxes among the pruned elements (none inside another:
+    pruning does not look inside what it removes)."""
+    return sum(
+        unlinked_cjk(el)
+        for el in doomed
+        if isinstance(el.tag, str) and _tokens(el) & _COMMENT_TOKENS
+    )
+
+
+def _replies_outweigh(doc: HtmlElement, reply_cjk: int) -> bool:
+    """Whether the replies an article page's pruning removed held more of its own text than
+    what is left: a thread its URL did not tell (a community's article page with its
+    discussion). A news article with a few comments printed under it holds more than they do."""
+    return reply_cjk > 0 and reply_cjk > _REPLY_SHARE * (reply_cjk + unlinked_cjk(doc))
 
 
 def _with_siblings(root: HtmlElement) -> list[HtmlElement]:
@@ -141,7 +216,11 @@ def _not_body(el: HtmlElement) -> bool:
 
 def paragraphs_of(root: HtmlElement) -> list[str]:
     """The lines of the article element as laid out, headline, bylines and captions left out."""
-    return [line for line, _ in text_lines(root, skip=_not_body, source_breaks=True)]
+    return [
+        line
+        for line, linked in text_lines(root, skip=_not_body, source_breaks=True)
+        if linked <= _MAX_LINK_SHARE * len(line)
+    ]
 
 
 def _article_block(el: HtmlElement, when: date | None) -> Draft | None:
@@ -198,12 +277,18 @@ def extract_html(html: str, url: str) -> list[Draft]:
     when = facts.published_at
     branch = title_branch(doc, [t for t in (facts.og_title, facts.head_title) if t])
     discussion = is_discussion(doc, url)
-    flags = prune(doc, thread=discussion)
+    pruning = prune(doc, thread=discussion)
+    if not discussion and _replies_outweigh(doc, pruning.reply_cjk):
+        again = parse_document(html)  # read it again, as a thread
+        if again is not None:
+            discussion, doc = True, again
+            pruning = prune(doc, thread=True)
+    flags = pruning.flags
     thread = _thread(doc, facts, flags) if discussion else []
     if thread:
         return thread
     blocks = list(doc.iter("article"))
-    if len(blocks) >= 2:
+    if _is_article_list(blocks, doc):
         drafts = [d for d in (_article_block(b, when) for b in blocks) if d]
         if drafts:
             return drafts
@@ -226,11 +311,24 @@ def extract_html(html: str, url: str) -> list[Draft]:
     return [_page_draft(title, paragraphs, when, facts, flags)]
 
 
+# An e-paper page is its `<article>` blocks: they hold nearly all of its text, several of them
+# article-sized. Related-post cards printed as `<article>` are short and hold little of it.
+_ARTICLE_LIST_SHARE = 2 / 3
+_LISTED_ARTICLE_CJK = 100
+
+
+def _is_article_list(blocks: list[HtmlElement], doc: HtmlElement) -> bool:
+    sizes = [unlinked_cjk(b) for b in blocks]
+    if sum(1 for n in sizes if n >= _LISTED_ARTICLE_CJK) < 2:
+        return False
+    return sum(sizes) >= _ARTICLE_LIST_SHARE * unlinked_cjk(doc)
+
+
 def _thread(doc: HtmlElement, facts: PageFacts, flags: set[str]) -> list[Draft]:
     """A forum or Q&A page: one article, the opening post and its replies."""
     body = doc.find("body")
-    lines = thread_lines(body if body is not None else doc)
     title = page_title(title_candidates(doc), facts)
+    lines = thread_lines(body if body is not None else doc, title)
     if lines and lines[0] == title:
         lines = lines[1:]
     if not lines:

@@ -10,25 +10,28 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
-from .dom import metas
+from .dom import cjk_count, metas
 from .mainblock import BLOCK_TAGS
 
 # Forum and Q&A software names its pages alike everywhere: a path segment /thread/, /question/…,
 # /topic/123 (a news site's /topic/2024lh/ is a special-report page, not a thread), Discuz's
-# thread-1-1-1.html and forum.php?mod=viewthread, Flarum's /d/123, and
+# thread-1-1-1.html and forum.php?mod=viewthread, Flarum's /d/123, Discourse's /t/123, /q/123, and
 # hosts such as bbs.*, *bbs*, forum.*, tieba, zhidao. Whole segments and host labels only, so
 # a news path that merely contains the letters (…/d12345.html, task.gov.cn) does not count.
 _THREAD_SEGMENT = re.compile(
     r"(?i)(?:^|/)(?:bbs|forums?|threads?|discuss(?:ions?)?|questions?|answers?|faq|"
-    r"comments?)(?:/|$)|(?:^|/)thread-\d|(?:^|/)(?:d|topics?)/\d+(?:[/.?]|$)|mod=viewthread"
+    r"comments?|ask|wenda)(?:/|$)|(?:^|/)thread-\d|(?:^|/)(?:d|t|q|topics?)/\d+(?:[/.?]|$)|mod=viewthread"
 )
 _THREAD_HOST_LABEL = re.compile(r"(?i)bbs|forum|^(?:discuss|tieba|zhidao|wenda|ask)$")
 _THREAD_SOFTWARE = re.compile(
     r"(?i)discuz|phpwind|flarum|discourse|nodebb|vbulletin|phpbb|xenforo|mybb"
 )
 _THREAD_TYPES = frozenset({"DiscussionForumPosting", "QAPage", "Question", "Answer"})
+_ITEMTYPES = etree.XPath("//@itemtype", smart_strings=False)
+_MICRODATA_THREAD = re.compile(r"schema\.org/(?:DiscussionForumPosting|QAPage|Question|Answer)\b")
 # The buttons and counters forum and Q&A software prints around every post.
 _UI_WORDS = (
     "只看该作者|只看楼主|仅看楼主|倒序浏览|倒序看帖|阅读模式|电梯直达|手机查看|展开全部|全部评论|"
@@ -44,13 +47,16 @@ _POST_META = re.compile(
     r"(?:发表于|发布于|回复于|发布|发表)\s*\d|\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:发布|发表|·)"
 )
 _POST_META_MAX = 80
+# The share of a page's text (outside links) the region of its thread holds; chosen by
+# leave-one-site-out cross-validation on the tuned forum pages (bench/cleaner_cv.py).
+_THREAD_REGION_SHARE = 0.85
 # A line mostly made of links is a menu, a tag list or pagination, not a post.
 _MAX_LINK_SHARE = 0.5
 
 
 def is_discussion(doc: HtmlElement, url: str) -> bool:
     """Whether the page is a thread, by what forum and Q&A software says of itself: its URL
-    conventions, its `<meta name=generator>`, or schema.org types in JSON-LD."""
+    conventions, its `<meta name=generator>`, or schema.org types in JSON-LD or microdata."""
     parts = urlsplit(url)
     labels = (parts.hostname or "").split(".")
     if any(_THREAD_HOST_LABEL.search(label) for label in labels):
@@ -58,6 +64,8 @@ def is_discussion(doc: HtmlElement, url: str) -> bool:
     if _THREAD_SEGMENT.search(parts.path) or _THREAD_SEGMENT.search(parts.query):
         return True
     if _THREAD_SOFTWARE.search(metas(doc).get("generator", "")):
+        return True
+    if any(_MICRODATA_THREAD.search(kind) for kind in _ITEMTYPES(doc)):
         return True
     return any(
         _THREAD_TYPES & _ld_types(s.text or "")
@@ -96,8 +104,8 @@ def text_lines(
     nested block (`<div>user <span>…</span><div>…</div> reply text</div>`, or a `<p>` that a
     nested `<div>` closed, leaving the rest of the paragraph as the div's tail). Elements for
     which `skip` holds are left out, their tails not. With `source_breaks`, a newline in the
-    page's source also ends a line (pages that wrap plain text in one `<p>`); the link count is
-    then not kept."""
+    page's source also ends a line (pages that wrap plain text in one `<p>`); the link count of
+    a block so broken is then not kept."""
     lines: list[tuple[str, int]] = []
     current: list[str] = []
     linked = 0
@@ -105,10 +113,15 @@ def text_lines(
     def flush() -> None:
         nonlocal linked
         text = "".join(current)
-        for part in text.split("\n") if source_breaks else [text]:
-            line = re.sub(r"\s+", " ", part).strip()
+        if not source_breaks or "\n" not in text:
+            line = re.sub(r"\s+", " ", text).strip()
             if line:
-                lines.append((line, 0 if source_breaks else min(linked, len(line))))
+                lines.append((line, min(linked, len(line))))
+        else:  # a block the source broke into lines cannot say which line its links are on
+            parts = [
+                line for part in text.split("\n") if (line := re.sub(r"\s+", " ", part).strip())
+            ]
+            lines.extend((line, min(linked, len(line)) if len(parts) == 1 else 0) for line in parts)
         current.clear()
         linked = 0
 
@@ -155,5 +168,40 @@ def prose_lines(root: HtmlElement) -> list[str]:
     return [line for line, linked in text_lines(root) if linked <= _MAX_LINK_SHARE * len(line)]
 
 
-def thread_lines(body: HtmlElement) -> list[str]:
-    return [line for line in prose_lines(body) if not is_post_furniture(line)]
+def thread_lines(body: HtmlElement, title: str = "") -> list[str]:
+    return [line for line in prose_lines(thread_region(body, title)) if not is_post_furniture(line)]
+
+
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+
+
+def unlinked_cjk(el: HtmlElement) -> int:
+    """Chinese characters of an element outside its links: its own words, not its menus."""
+    return cjk_count(el.text_content()) - cjk_count("".join(_LINK_TEXT(el)))
+
+
+def thread_region(body: HtmlElement, title: str = "") -> HtmlElement:
+    """The deepest element holding most of the page's own text: the thread, without the
+    sidebars, profile cards and recommendation boxes beside it that hold the rest. Never below
+    a line of the thread printed before it (a question apart from its answers comes first);
+    the page's title and the software's counters may be left above."""
+    total, region = unlinked_cjk(body), body
+    while True:
+        children = [child for child in region if isinstance(child.tag, str)]
+        enough = _THREAD_REGION_SHARE * total
+        inner = next(  # a text's length bounds its Chinese characters: the cheap test first
+            (c for c in children if len(c.text_content()) >= enough and unlinked_cjk(c) >= enough),
+            None,
+        )
+        if inner is None or _thread_text_before(children[: children.index(inner)], title):
+            return region
+        region = inner
+
+
+def _thread_text_before(elements: list[HtmlElement], title: str) -> bool:
+    own_title = re.sub(r"\s+", "", title)
+    return any(
+        not is_post_furniture(line) and re.sub(r"\s+", "", line) != own_title
+        for el in elements
+        for line in prose_lines(el)
+    )
