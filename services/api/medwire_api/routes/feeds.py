@@ -17,9 +17,11 @@ from medwire_common.schemas import EnrichedArticle
 
 from ..core import feeds
 from ..deps import EngineDep
+from ..queries.dated import Sort, dated_rows
+from ..queries.filters import ArticleFilters, filtered
 from ..schemas import INTERNAL, Problem
 from ..tables import ArticleRow
-from .articles import ArticleFilters, FiltersDep, Sort, dated_rows, filtered
+from .articles import MatchedFiltersDep
 
 router = APIRouter(prefix="/v1", tags=["feeds and exports"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
@@ -52,7 +54,7 @@ def _feed_route(kind: str) -> None:
     async def feed(
         request: Request,
         engine: EngineDep,
-        filters: FiltersDep,
+        filters: MatchedFiltersDep,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
     ) -> Response:
         async with engine.connect() as conn:
@@ -154,7 +156,9 @@ ExportLimit = Annotated[
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, **ERRORS},
 )
-async def export_csv(engine: EngineDep, filters: FiltersDep, limit: ExportLimit = None) -> Any:
+async def export_csv(
+    engine: EngineDep, filters: MatchedFiltersDep, limit: ExportLimit = None
+) -> Any:
     """Articles of any filter as CSV (UTF-8 with BOM, for spreadsheets), newest first, streamed."""
 
     def line(a: EnrichedArticle) -> str:
@@ -181,7 +185,9 @@ async def export_csv(engine: EngineDep, filters: FiltersDep, limit: ExportLimit 
     response_class=StreamingResponse,
     responses={200: {"content": {"application/x-ndjson": {}}}, **ERRORS},
 )
-async def export_jsonl(engine: EngineDep, filters: FiltersDep, limit: ExportLimit = None) -> Any:
+async def export_jsonl(
+    engine: EngineDep, filters: MatchedFiltersDep, limit: ExportLimit = None
+) -> Any:
     """Articles of any filter as JSON Lines (the public record, one per line), newest first."""
 
     def line(a: EnrichedArticle) -> str:
