@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medwire_api.queries import search as queries
 from medwire_common.dedup import content_hash
-from medwire_common.schemas import EnrichedArticle, Location
+from medwire_common.schemas import EnrichedArticle, Location, Organization
 from medwire_indexer.core import MAPPING_VERSION
 from tests.support import ServiceProcess, TcpProxy, free_port, produce, service_env, wait_for
 
@@ -133,6 +133,25 @@ async def test_hidden_duplicates_and_region_are_checked_in_postgresql_across_bat
     assert [i["article_id"] for i in only_first] == ["d0"]  # the first one stored
     in_taiyuan = await all_pages(client, {"q": "签约", "region": "太原", "sort": "newest"}, limit=2)
     assert sorted(i["article_id"] for i in in_taiyuan) == ["d0", "d1", "d2", "d3"]
+
+
+async def test_an_alias_finds_the_articles_that_name_its_organisation_without_it(
+    client: httpx.AsyncClient, stored: Store
+) -> None:
+    """An alias learnt from one article stands for the organisation in every article, as in a
+    list: the search filters on the canonical names PostgreSQL resolves it to."""
+    with_alias = Organization(name="山西省药品监督管理局", aliases=["省药监局"])
+    without = Organization(name="山西省药品监督管理局")
+    await stored(
+        [
+            article("g1", text="省药监局签约。", organizations=[with_alias]),
+            article("g2", text="山西省药品监督管理局签约。", organizations=[without]),
+        ]
+    )
+    listed = await all_pages(client, {"organization": "省药监局"}, limit=5)
+    searched = await all_pages(client, {"organization": "省药监局", "q": "签约"}, limit=5)
+    assert sorted(i["article_id"] for i in listed) == ["g1", "g2"]
+    assert sorted(i["article_id"] for i in searched) == ["g1", "g2"]
 
 
 async def test_stats_and_exports_of_a_search_count_its_matches_alone(
