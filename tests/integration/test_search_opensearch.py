@@ -175,6 +175,18 @@ async def test_stats_and_exports_of_a_search_count_its_matches_alone(
     assert "add a term or a filter" in response.json()["detail"]
 
 
+async def test_a_feed_of_a_search_is_its_first_page_by_date(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed needs the newest few matches, not every match's id: it works where the routes
+    that read every id would refuse (one match allowed here)."""
+    monkeypatch.setattr(queries, "MAX_MATCHES", 1)
+    response = await client.get("/v1/feeds/articles.json", params={"q": "签约", "limit": 5})
+    assert response.status_code == 200, response.text
+    ids = [item["id"] for item in response.json()["items"]]
+    assert ids == newest_first(SIGNING)[:5]
+
+
 def _metric(service: ServiceProcess, name: str) -> float:
     """The sum of `name` over its labels in the service's /metrics."""
     pattern = re.compile(rf"^{name}(?:{{[^}}]*}})? (\S+)$", re.MULTILINE)
