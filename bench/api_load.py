@@ -1,7 +1,10 @@
 """API and storage at scale: load synthetic enriched articles into a PostgreSQL of the bench's
 own, then measure, at N concurrent clients over HTTP against a real API process, article by id,
-filtered lists and full-text search — each beside the same SQL through raw asyncpg (the
-baseline, same run) — and the ingest rate beside raw asyncpg COPY of the same records.
+filtered lists — each beside the same SQL through raw asyncpg (the baseline, same run) — and
+the ingest rate beside raw asyncpg COPY of the same records. Full-text search left PostgreSQL
+for OpenSearch (issue #21): its measurement here went with it, and comes back against
+OpenSearch (issue #21, Deliver 6); the searches are still drawn, so the other queries' draws
+stay those of earlier runs.
 
     python bench/api_load.py [--articles 1000000] [--clients 8] [--requests 1500]
 
@@ -32,11 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy.dialects import postgresql
 
-from medwire_api.db import make_engine, make_read_engine, migrate, read_session, upsert_articles
-from medwire_api.routes.articles import SEARCH_WINDOW, ArticleFilters, search_statement
-from medwire_api.search_stats import SearchStats
+from medwire_api.db import make_engine, migrate, read_session, upsert_articles
 from medwire_api.settings import ApiSettings
 from medwire_common.schemas import (
     Agreement,
@@ -244,8 +244,7 @@ async def load(url: str, corpus: Corpus, target: int) -> tuple[int, float]:
 
 
 async def ingest_rates(url: str, corpus: Corpus, first: int, count: int) -> tuple[float, float]:
-    """Articles per second through the API's upsert (new articles, with entities, bands and
-    search vectors) and through raw asyncpg COPY of the same records into a bare table."""
+    """Articles per second through the API's upsert (new articles, with entities and bands) and through raw asyncpg COPY of the same records into a bare table."""
     articles = [a for batch in corpus.batches(first, first + count) for a in batch]
     engine = make_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
     start = time.perf_counter()
@@ -400,7 +399,7 @@ def queries(corpus: Corpus, total: int, n: int, seed: int) -> dict[str, list[Que
              f"{rng.choice(CORES)} {rng.choice(TOPICS)}"]
         )  # fmt: skip
         out["full-text search"].append(
-            ("/v1/articles", {"q": term}, "", [])  # SQL: see search_statements
+            ("/v1/articles", {"q": term}, "", [])  # not measured (see the module's doc)
         )
     return out
 
@@ -420,20 +419,6 @@ async def run_clients(
 
     await asyncio.gather(*(client() for _ in range(clients)))
     return latencies
-
-
-async def search_statements(url: str, searches: list[Query]) -> list[Query]:
-    """The searches with the SQL the API runs for each (a search's statement depends on the
-    articles there are: made here as the API makes it, with its values written in)."""
-    engine = make_read_engine(ApiSettings(MEDWIRE_DATABASE_URL=url))
-    stats, out = SearchStats(SEARCH_WINDOW), list[Query]()
-    async with engine.connect() as conn:
-        for path, params, _, _ in searches:
-            stmt = await search_statement(conn, stats, ArticleFilters(q=params["q"]), None, 21)
-            sql = stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-            out.append((path, params, str(sql), []))
-    await engine.dispose()
-    return out
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -564,7 +549,7 @@ async def _round(
             await conn.fetch(q[2], *q[3])
 
     # Both are measured warm: every query runs once before (PostgreSQL's cache, which
-    # the bench has just started, and the API's statements and search statistics).
+    # the bench has just started, and the API's statements).
     if warm:
         await run_clients(clients, items, via_asyncpg)
         await run_clients(clients, items[: max(20, len(items) // 10)], via_http)
@@ -617,7 +602,7 @@ def start_api(url: str, port: int, log: Path, workers: int) -> subprocess.Popen[
     raise SystemExit(f"the API did not start: {log.read_text()[-2000:]}")
 
 
-TARGETS = {"article by id": (99, 10), "filtered list": (95, 50), "full-text search": (95, 150)}
+TARGETS = {"article by id": (99, 10), "filtered list": (95, 50)}
 
 
 def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[float, float, float],
@@ -626,7 +611,7 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         "## api load",
         "",
         f"`python bench/api_load.py --articles {args.articles} --clients {args.clients} "
-        f"--requests {args.requests} --search-requests {args.search_requests} --rounds {args.rounds}` on this machine ({os.cpu_count()} cores), "
+        f"--requests {args.requests} --rounds {args.rounds}` on this machine ({os.cpu_count()} cores), "
         f"{datetime.now(UTC):%Y-%m-%d}. The API ("
         + (
             "one uvicorn process"
@@ -641,7 +626,7 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         "kind of query in turn (figures per round, in order: this machine has slow spells).",
         "",
         f"Database: {args.articles:,} synthetic enriched articles; {sizes['db']} in all "
-        f"(articles table {sizes['articles']}, search index {sizes['search']}).",
+        f"(articles table {sizes['articles']}).",
         "",
         "| query | percentile | API (ms) | raw asyncpg (ms) | target |",
         "|---|---|---|---|---|",
@@ -678,8 +663,8 @@ def report(args: argparse.Namespace, loaded: tuple[int, float], ingest: tuple[fl
         )
         + ".",
         "",
-        f"Ingest of new enriched articles (batches of {BATCH}, entities, LSH bands and search "
-        f"vectors, into the loaded database): **{ingest[0]:,.0f} articles/s** "
+        f"Ingest of new enriched articles (batches of {BATCH}, entities and LSH bands, into the "
+        f"loaded database): **{ingest[0]:,.0f} articles/s** "
         f"({'met' if ingest[0] >= 5000 else '**not met**'}: ≥ 5,000); raw asyncpg COPY of the same "
         f"records into a bare table: {ingest[1]:,.0f} articles/s (ratio {ingest[0] / ingest[1]:.2f}). "
         f"Two writers at once (two processes, each storing its own batches, as the consumers of "
@@ -717,9 +702,6 @@ async def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1500, help="by id and filtered lists")
-    parser.add_argument(
-        "--search-requests", type=int, default=300, help="full-text searches (slow at scale)"
-    )
     parser.add_argument("--rounds", type=int, default=2, help="rounds of every kind of query")
     parser.add_argument(
         "--api-workers", type=int, default=1, help="API worker processes (MEDWIRE_API_WORKERS)"
@@ -731,8 +713,7 @@ async def main() -> None:
     state = args.keep or Path(tempfile.mkdtemp(prefix="medwire-bench."))
     state.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    # PostgreSQL's cache at a size for a million articles (the tests' 256MB holds a sixth of
-    # the search index); the machine has 24 GiB.
+    # PostgreSQL's cache at a size for a million articles; the machine has 24 GiB.
     infra(f"MEDWIRE_PG_SHARED_BUFFERS={SHARED_BUFFERS} pg_start {state} {port}")
     url = f"postgresql://medwire@127.0.0.1:{port}/medwire"
     api = None
@@ -756,15 +737,12 @@ async def main() -> None:
         sizes = {
             "db": await conn.fetchval("SELECT pg_size_pretty(pg_database_size('medwire'))"),
             "articles": await conn.fetchval("SELECT pg_size_pretty(pg_total_relation_size('articles'))"),
-            "search": await conn.fetchval("SELECT pg_size_pretty(pg_relation_size('ix_articles_search'))"),
         }  # fmt: skip
         await conn.close()
         api_port = free_port()
         api = start_api(url, api_port, state / "api.log", args.api_workers)
         work = queries(corpus, args.articles, args.requests, seed=1)
-        work["full-text search"] = await search_statements(
-            url, work["full-text search"][: args.search_requests]
-        )
+        del work["full-text search"]  # see the module's doc
         print("measuring queries", flush=True)
         results = await measure(api_port, api.pid, url, work, args.clients, args.rounds)
         section = report(args, loaded, ingest, results, sizes)

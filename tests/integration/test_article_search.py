@@ -11,8 +11,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from medwire_api.db import upsert_articles
-
+from .conftest import Store
 from .test_entity_storage import article
 
 pytestmark = pytest.mark.integration
@@ -29,10 +28,11 @@ ARTICLES = [
 
 
 @pytest.fixture
-async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[httpx.AsyncClient]:
-    client, engine = api
-    await upsert_articles(engine, ARTICLES)
-    yield client
+async def client(
+    api: tuple[httpx.AsyncClient, AsyncEngine], stored: Store
+) -> AsyncIterator[httpx.AsyncClient]:
+    await stored(ARTICLES)
+    yield api[0]
 
 
 async def ids(client: httpx.AsyncClient, **params: object) -> list[str]:

@@ -24,6 +24,7 @@ from medwire_api.settings import ApiSettings
 from medwire_common.schemas import EnrichedArticle
 from tests.support import ServiceProcess, free_port
 
+from .conftest import Store
 from .test_article_filters import ARTICLES
 from .test_entity_storage import article
 
@@ -44,10 +45,11 @@ MANY = [
 
 
 @pytest.fixture
-async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[httpx.AsyncClient]:
-    client, engine = api
-    await upsert_articles(engine, MANY)
-    yield client
+async def client(
+    api: tuple[httpx.AsyncClient, AsyncEngine], stored: Store
+) -> AsyncIterator[httpx.AsyncClient]:
+    await stored(MANY)
+    yield api[0]
 
 
 @pytest.mark.parametrize("kind, version", [("rss", "rss20"), ("atom", "atom10")])

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medwire_api.core.cursor import encode_cursor
-from medwire_api.db import upsert_articles
 
+from .conftest import Store
 from .test_article_filters import ARTICLES
 
 pytestmark = pytest.mark.integration
@@ -41,10 +41,11 @@ FORGED = [
 
 
 @pytest.fixture
-async def client(api: tuple[httpx.AsyncClient, AsyncEngine]) -> AsyncIterator[httpx.AsyncClient]:
-    client, engine = api
-    await upsert_articles(engine, ARTICLES)
-    yield client
+async def client(
+    api: tuple[httpx.AsyncClient, AsyncEngine], stored: Store
+) -> AsyncIterator[httpx.AsyncClient]:
+    await stored(ARTICLES)
+    yield api[0]
 
 
 @pytest.mark.parametrize("path, params, cursor, why", FORGED)

@@ -1,5 +1,5 @@
 """A page by date's statement is made once for each shape of request and run with each
-request's values (`routes.articles.dated_page`): made for one request, it must be, with the
+request's values (`queries.dated.dated_page`): made for one request, it must be, with the
 next request's parameters, exactly the statement made for that request. A value left in the
 statement rather than bound by name would answer the next request with the first one's."""
 
@@ -11,15 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects import postgresql
 
-from medwire_api.routes import articles
-from medwire_api.routes.articles import (
-    ArticleFilters,
-    Sort,
-    _dated,
-    dated_page,
-    organization_listing,
-    place_listing,
-)
+from medwire_api.queries import dated, filters
+from medwire_api.queries.dated import Sort, _dated, dated_page
+from medwire_api.queries.filters import ArticleFilters, organization_listing, place_listing
 
 PAIRS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({}, {}),
@@ -36,14 +30,17 @@ PAIRS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     ({"topic": "创新药"}, {"topic": "医疗器械"}),
     ({"event_type": "signing"}, {"event_type": "launch"}),
     ({"min_relevance": 0.2}, {"min_relevance": 0.7}),
-    ({"q": "疫苗"}, {"q": "医保 谈判"}),
+    ({"q": "疫苗", "matches": ["a1"]}, {"q": "医保 谈判", "matches": ["b1", "b2"]}),
     ({"hide_duplicates": True, "topic": "创新药"}, {"hide_duplicates": True, "topic": "中药"}),
     (
         {"listing": organization_listing("甲"), "source": "新华网"},
         {"listing": organization_listing("乙"), "source": "健康界"},
     ),
     ({"listing": place_listing("140000")}, {"listing": place_listing("650000")}),
-    ({"listing": place_listing("140105"), "q": "签约"}, {"listing": place_listing("110101")}),
+    (
+        {"listing": place_listing("140105"), "q": "签约", "matches": ["a1"]},
+        {"listing": place_listing("110101")},
+    ),
 ]
 AFTER = [None, ("2025-03-01", "a9")], [None, ("2024-01-02", "b1")]
 
@@ -59,7 +56,7 @@ def rendered(stmt: Any, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def test_a_statement_made_for_one_request_is_the_next_ones_with_its_parameters(
     first: dict[str, Any], second: dict[str, Any], order: Sort, cursor: int
 ) -> None:
-    articles._PAGES.clear()
+    dated._PAGES.clear()
     a, b = ArticleFilters(**first), ArticleFilters(**second)
     made, _ = dated_page(a, order, AFTER[0][cursor], 21)
     reused, params = dated_page(b, order, AFTER[1][cursor], 11)
@@ -70,12 +67,12 @@ def test_a_statement_made_for_one_request_is_the_next_ones_with_its_parameters(
     # and the values are the second request's, not the first's
     bound = rendered(reused, params)[1].values()
     # (as filter_values binds them: a region as the list of names it stands for)
-    values = articles.filter_values(b)
-    assert all(values[f"f_{k}"] in bound for k in second if k in articles._PLAIN)
+    values = filters.filter_values(b)
+    assert all(values[f"f_{k}"] in bound for k in second if k in filters._PLAIN)
 
 
 def test_requests_of_other_shapes_get_statements_of_their_own() -> None:
-    articles._PAGES.clear()
+    dated._PAGES.clear()
     made = [
         dated_page(ArticleFilters(**filters), Sort.newest, None, 5)[0]
         for filters in (

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -35,8 +36,8 @@ from . import problems
 from .db import make_engine, make_read_engine, migrate, open_read_pool
 from .edge import Edge
 from .ingest import IN_TOPIC, ingest_handler
+from .queries.search import SearchIndex
 from .routes import admin, articles, entities, feeds, managed_sources, stats, vocabulary
-from .search_stats import SearchStats
 from .settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         stop = asyncio.Event()
         await with_backoff("migrating the database", lambda: migrate(engine), settings, stop)
         app.state.read_pool = read_pool = await open_read_pool(settings)
-        # Search is still served from PostgreSQL (issue #21 moves it): OpenSearch being away is
-        # reported, in /healthz and medwire_opensearch_up, but does not make the API unhealthy.
+        # Searches go to OpenSearch; its being away fails them (503), not the API: /healthz
+        # and medwire_opensearch_up report it, every other route goes on.
+        search_client = httpx.AsyncClient(
+            base_url=settings.opensearch_url, timeout=settings.search_timeout_s
+        )
+        app.state.search_index = SearchIndex(search_client, settings.topic(settings.search_alias))
         probe_task = asyncio.create_task(app.state.opensearch.run(stop))
         consumer_task = None
         if settings.consume:
@@ -119,6 +124,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             if consumer_task is not None:
                 await consumer_task
             await probe_task
+            await search_client.aclose()
             await engine.dispose()
             await read_engine.dispose()
             await read_pool.close()
@@ -134,7 +140,6 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         description="Structured intelligence from Chinese pharma and medical-device news.",
     )
     app.state.settings = settings
-    app.state.search_stats = SearchStats(articles.SEARCH_WINDOW)
     app.state.stage = None
     app.state.producer = None  # started by the first admin request that needs it
     app.state.producer_lock = asyncio.Lock()
@@ -174,7 +179,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             status["database"] = f"error: {type(exc).__name__}"
         stage = request.app.state.stage
         status["consumer"] = "off" if stage is None else ("ok" if stage.running else "starting")
-        # Reported, not required: no route reads from OpenSearch yet (see lifespan).
+        # Reported, not required: only searches need OpenSearch (see lifespan).
         status["opensearch"] = request.app.state.opensearch.status
         status["ok"] = status["database"] == "ok" and status["consumer"] in ("ok", "off")
         return JSONResponse(status, status_code=200 if status["ok"] else 503)

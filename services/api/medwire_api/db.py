@@ -18,7 +18,6 @@ from medwire_common.dedup import BANDS, DuplicateIndex, Member, band_keys
 from medwire_common.pgerrors import is_transient_sqlstate
 from medwire_common.schemas import EnrichedArticle
 
-from .core.search import tsvector_literal
 from .entities import store_entities
 from .schemas import INTERNAL
 from .settings import ApiSettings
@@ -62,13 +61,11 @@ def make_read_engine(settings: ApiSettings) -> AsyncEngine:
     every older connection of the pool: after a database restart, one request is refused.
     Statements longer than `MEDWIRE_QUERY_TIMEOUT_S` are cancelled by the server.
 
-    A search's bitmaps (see `core.search`) stay exact in 32 MB: with the default 4 MB, the
-    window of newest articles turns lossy, and every article of its pages is read again with its
-    search vector. Parallel plans are off: on a few cores they slow the other requests more than
-    they speed one, and a search relies on UNION ALL reading its branches in order. Every
-    statement is planned for its values: asyncpg prepares statements, and after five runs
-    PostgreSQL may keep a generic plan, blind to the search terms and dates that decide it
-    (such a plan took a search from 50 ms to 800 ms)."""
+    Parallel plans are off: on a few cores they slow the other requests more than they speed
+    one. Every statement is planned for its values: asyncpg prepares statements, and after five
+    runs PostgreSQL may keep a generic plan, blind to the names and dates that decide it (such a
+    plan took a search from 50 ms to 800 ms when search ran here). work_mem was sized for the
+    search's bitmaps, which left with it (issue #21); kept for the stats' sorts, unmeasured."""
     engine = make_engine(settings, pre_ping=False, server_settings=read_session(settings))
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
@@ -155,7 +152,6 @@ def article_columns(articles: Sequence[EnrichedArticle]) -> dict[str, list[Any]]
         "content_hash": [a.content_hash for a in articles],
         "minhash": [array_literal(a.minhash) if a.minhash else None for a in articles],
         "bands": [array_literal(band_keys(a.minhash)) if a.minhash else None for a in articles],
-        "search": [tsvector_literal(a.title, a.text) for a in articles],
     }
 
 
@@ -167,23 +163,22 @@ _UPSERT_ARTICLES = text(
     """
     INSERT INTO articles (article_id, url, canonical_url, source_name, source_domain, title,
         published_at, fetched_at, language, relevance, topics, record, dup_cluster,
-        content_hash, minhash, bands, search)
+        content_hash, minhash, bands)
     SELECT x.article_id, x.url, x.canonical_url, x.source_name, x.source_domain, x.title,
         x.published_at, x.fetched_at, x.language, x.relevance,
         ARRAY(SELECT jsonb_array_elements_text(x.topics)), x.record, x.dup_cluster,
         x.content_hash,
-        CAST(x.minhash AS bigint[]), CAST(x.bands AS bigint[]),
-        CAST(x.search AS tsvector)
+        CAST(x.minhash AS bigint[]), CAST(x.bands AS bigint[])
     FROM unnest(CAST(:article_id AS text[]), CAST(:url AS text[]),
         CAST(:canonical_url AS text[]), CAST(:source_name AS text[]),
         CAST(:source_domain AS text[]), CAST(:title AS text[]), CAST(:published_at AS date[]),
         CAST(:fetched_at AS timestamptz[]), CAST(:language AS text[]),
         CAST(:relevance AS float8[]), CAST(:topics AS jsonb[]), CAST(:record AS jsonb[]),
         CAST(:dup_cluster AS text[]), CAST(:content_hash AS text[]), CAST(:minhash AS text[]),
-        CAST(:bands AS text[]), CAST(:search AS text[]))
+        CAST(:bands AS text[]))
         AS x(article_id, url, canonical_url, source_name, source_domain, title, published_at,
             fetched_at, language, relevance, topics, record, dup_cluster, content_hash, minhash,
-            bands, search)
+            bands)
     ON CONFLICT (article_id) DO UPDATE SET url = EXCLUDED.url,
         canonical_url = EXCLUDED.canonical_url, source_name = EXCLUDED.source_name,
         source_domain = EXCLUDED.source_domain, title = EXCLUDED.title,
@@ -191,7 +186,7 @@ _UPSERT_ARTICLES = text(
         language = EXCLUDED.language, relevance = EXCLUDED.relevance, topics = EXCLUDED.topics,
         record = EXCLUDED.record, dup_cluster = EXCLUDED.dup_cluster,
         content_hash = EXCLUDED.content_hash, minhash = EXCLUDED.minhash,
-        bands = EXCLUDED.bands, search = EXCLUDED.search, updated_at = now()
+        bands = EXCLUDED.bands, updated_at = now()
     WHERE articles.record IS DISTINCT FROM EXCLUDED.record
     RETURNING article_id, xmax = 0 AS inserted
     """

@@ -8,7 +8,7 @@ import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .search_stats import SearchStats
+from .queries.search import SearchIndex
 
 
 async def get_engine(request: Request) -> AsyncEngine:
@@ -30,10 +30,10 @@ async def get_read_pool(request: Request) -> asyncpg.Pool:
 ReadPoolDep = Annotated[asyncpg.Pool, Depends(get_read_pool)]
 
 
-async def get_search_stats(request: Request) -> SearchStats:
-    """What searches know of the articles (see `search_stats`): one per application."""
-    stats: SearchStats = request.app.state.search_stats
-    return stats
+async def get_search_index(request: Request) -> SearchIndex:
+    """The OpenSearch alias searches go through: one client per application."""
+    index: SearchIndex = request.app.state.search_index
+    return index
 
 
-SearchStatsDep = Annotated[SearchStats, Depends(get_search_stats)]
+SearchIndexDep = Annotated[SearchIndex, Depends(get_search_index)]

@@ -15,7 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from .core.cursor import BadCursor
+from .core.search import EmptyQuery
 from .db import is_transient
+from .queries.search import SearchUnavailable, TooManyMatches
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -53,9 +55,9 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-def _unavailable(request: Request, detail: str) -> JSONResponse:
+def _unavailable(request: Request, detail: str, retry_after_s: int = 1) -> JSONResponse:
     response = problem(request, 503, detail)
-    response.headers["retry-after"] = "1"
+    response.headers["retry-after"] = str(retry_after_s)
     return response
 
 
@@ -88,7 +90,8 @@ EVERY_ROUTE = {
     "400": "Bad request (a NUL character, a cursor this API did not issue…)",
     "422": "Invalid parameters or body",
     "429": "Over the rate limit (see Retry-After)",
-    "503": "The database is unavailable, or the query took too long (retry, or narrow it)",
+    "503": "The database or the search engine is unavailable, or the query took too long "
+    "(retry, or narrow it)",
 }
 
 
@@ -146,6 +149,21 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BadCursor)
     async def _bad_cursor(request: Request, exc: BadCursor) -> JSONResponse:
         return problem(request, 400, str(exc))
+
+    # A search: no terms to find, or more matches than a route reads (see `queries.search`).
+    @app.exception_handler(EmptyQuery)
+    async def _empty_query(request: Request, exc: EmptyQuery) -> JSONResponse:
+        return problem(request, 422, str(exc))
+
+    @app.exception_handler(TooManyMatches)
+    async def _too_many(request: Request, exc: TooManyMatches) -> JSONResponse:
+        return problem(request, 422, str(exc))
+
+    @app.exception_handler(SearchUnavailable)
+    async def _search_unavailable(request: Request, exc: SearchUnavailable) -> JSONResponse:
+        log.warning("search on %s: %s", request.url.path, exc)
+        # OpenSearch away is seconds at least (a restart answers after ~7 s).
+        return _unavailable(request, str(exc), retry_after_s=5)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

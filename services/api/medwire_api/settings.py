@@ -50,6 +50,14 @@ class ApiSettings(CommonSettings):
     # must not hold a connection and a core for tens of seconds.
     query_timeout_s: float = Field(10, validation_alias=AliasChoices("MEDWIRE_QUERY_TIMEOUT_S"))
 
+    # The OpenSearch alias searches go through: the indexer's (MEDWIRE_INDEXER_ALIAS, with
+    # MEDWIRE_TOPIC_PREFIX in front), at MEDWIRE_OPENSEARCH_URL.
+    search_alias: str = Field("articles", validation_alias=AliasChoices("MEDWIRE_INDEXER_ALIAS"))
+    # A search OpenSearch has not answered in this many seconds is answered 503.
+    search_timeout_s: float = Field(
+        5, gt=0, validation_alias=AliasChoices("MEDWIRE_SEARCH_TIMEOUT_S")
+    )
+
     @field_validator("public_base_url")
     @classmethod
     def _absolute_http(cls, url: str) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 # The sort date of an article without a publication date: it sorts last. As text, because
@@ -69,7 +69,6 @@ class ArticleRow(SQLModel, table=True):
     bands: list[int] | None = Field(
         default=None, sa_column=Column(ARRAY(BigInteger), nullable=True)
     )
-    search: str | None = Field(default=None, sa_column=Column(TSVECTOR, nullable=True))
     ingested_at: datetime | None = Field(
         default=None,
         sa_column=Column(DateTime(timezone=True), server_default=func.now(), nullable=False),

@@ -1,49 +1,64 @@
-"""Chinese full-text search without a dictionary: text is cut into overlapping character
-bigrams (Latin words and numbers stay whole), the way Lucene's CJK analyser does, so that any
-two or more characters of the text can be found whatever a segmenter would have made of them.
+"""A search as an OpenSearch request: the terms of `q` (every one must occur, a term of several
+characters as written), the article filters as exact-match clauses, the order (relevance or
+date, with `search_after` keys in the API's opaque cursors), and the snippet from highlighting.
+Pure: the request is built and the response read here, sent elsewhere (`queries.search`).
 
-The `tsvector` and `tsquery` are written here as literals (PostgreSQL's `simple` parser would
-treat a run of Han characters as one word, and what it calls a letter depends on the locale),
-with positions so that a query term matches only as a contiguous phrase (`'恒瑞' <-> '瑞医'`).
-"""
+The index (services/indexer, `core/document.py`) cuts Chinese into overlapping bigrams, as
+`tokens` below does, so a term's bigrams in a row are the term as written."""
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
 
-# PostgreSQL keeps positions up to 16383 and at most 256 per lexeme; text beyond that is not
-# indexed rather than indexed with wrong positions (which would make false phrase matches).
-MAX_POSITION = 16383
-MAX_WORD = 60
+from .cursor import BadCursor, decode_cursor, encode_cursor
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKENS = re.compile(rf"([{_HAN}]+)|([^\W_{_HAN}]+)")
 
-
 # Characters NFKC changes into letters or digits: full-width letters and digits, circled and
 # parenthesised numbers and letters, ligatures, compatibility ideographs. (Full-width
-# punctuation, in every Chinese text, separates lexemes either way: not worth an NFKC pass.)
+# punctuation, in every Chinese text, separates words either way: not worth an NFKC pass.)
 _COMPATIBILITY = re.compile(
     "[\u2460-\u24ff\u3200-\u33ff\uf900-\ufaff\ufb00-\ufb4f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]"
 )
 
+# Title matches weigh this many times a match in the text (the subtitle twice).
+TITLE_BOOST = 3.0
+SUBTITLE_BOOST = 2.0
+# Recency: a match a year old scores half a new one, two years old a quarter (the PostgreSQL
+# search divided by 1 + age in years: half at one year too). An undated article scores as one
+# RECENCY_HALF_LIFE_DAYS * log2(1 / UNDATED_WEIGHT) days old: four years.
+RECENCY_HALF_LIFE_DAYS = 365
+UNDATED_WEIGHT = 1 / 16
+# A snippet: one passage of the text around the best match, about this many characters; the
+# text's beginning when only the title matches.
+SNIPPET_CHARS = 120
+
+Order = Literal["relevance", "newest", "oldest"]
+
+
+class EmptyQuery(ValueError):
+    pass
+
 
 def normalise(text: str) -> str:
-    """Full-width forms to ASCII, upper to lower case: what both sides of a search see."""
-    if _COMPATIBILITY.search(text):  # NFKC over every text costs more than the bigrams
+    """Full-width forms to ASCII, upper to lower case: what the index's analyser does too."""
+    if _COMPATIBILITY.search(text):  # NFKC over every text costs more than it finds
         text = unicodedata.normalize("NFKC", text)
     return text.lower()
 
 
 def tokens(text: str) -> list[str]:
-    """The lexemes of `text` in order: bigrams of each Han run (a lone character stands alone),
-    whole words otherwise."""
+    """The words of `text` as the index has them: bigrams of each Han run (a lone character
+    stands alone), Latin words and numbers whole."""
     out: list[str] = []
     for han, word in _TOKENS.findall(normalise(text)):
         if word:
-            out.append(word[:MAX_WORD])
+            out.append(word)
         elif len(han) == 1:
             out.append(han)
         else:
@@ -51,159 +66,225 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def tsvector_literal(title: str, text: str) -> str:
-    """The article's `tsvector` as text: title lexemes weighted A, body lexemes D (default)."""
-    # Lexemes repeat in the literal; PostgreSQL merges their positions (and keeps 256 of each).
-    title_lexemes = tokens(title)[:MAX_POSITION]
-    # The title's last lexeme does not run into the body's first: one position between.
-    first = len(title_lexemes) + 2
-    body = tokens(text)[: max(0, MAX_POSITION - first + 1)]
-    return " ".join(
-        [f"'{lexeme}':{i}A" for i, lexeme in enumerate(title_lexemes, 1)]
-        + [f"'{lexeme}':{i}" for i, lexeme in enumerate(body, first)]
-    )
-
-
-class EmptyQuery(ValueError):
-    pass
-
-
 def query_terms(q: str) -> list[str]:
     """The search terms of `q`: its whitespace-separated parts that have something to find."""
     return [t for t in (normalise(part) for part in q.split()) if tokens(t)]
 
 
-def _is_prefix(lexeme: str) -> bool:
-    """Whether `lexeme` is a single Han character, searched as the bigrams it starts."""
-    return len(lexeme) == 1 and bool(_TOKENS.match(lexeme).group(1))  # type: ignore[union-attr]
-
-
-def _term_lexemes(term: str) -> list[str]:
-    """A term's lexemes as tsquery operands; a single Han character matches as a prefix."""
-    return [f"'{lexeme}'" + (":*" if _is_prefix(lexeme) else "") for lexeme in tokens(term)]
-
-
-def tsquery_literal(q: str) -> str:
-    """Every whitespace-separated term of `q` must occur; a term of several lexemes as a phrase.
-    A single Han character matches the bigrams it starts (`药` finds 药品, not 医药)."""
-    terms = ["(" + " <-> ".join(_term_lexemes(term)) + ")" for term in query_terms(q)]
+def checked_query(q: str) -> list[str]:
+    """The terms of `q`, or EmptyQuery (the caller's error) when it has none."""
+    terms = query_terms(q)
     if not terms:
         raise EmptyQuery(f"the query {q!r} has no letters, digits or characters to search for")
-    return " & ".join(terms)
+    return terms
 
 
-def rarest_lexemes_literal(q: str, fractions: dict[str, float]) -> str:
-    """What the search index is asked for `q`: the rarest lexeme of each term, by `fractions`
-    (see `match_fraction`; a lexeme not there is rarer than any). The index answers that
-    without reading an article, where a phrase it must check in every article it finds; and its
-    lists of articles for the other lexemes of a word (医药, 公司) can be ten times longer."""
-    picks = []
-    for term in query_terms(q):
-        lexemes = tokens(term)
-        rarest = min(range(len(lexemes)), key=lambda i: fractions.get(lexemes[i], 0.0))
-        picks.append(_term_lexemes(term)[rarest])
-    if not picks:
-        raise EmptyQuery(f"the query {q!r} has no letters, digits or characters to search for")
-    return " & ".join(picks)
+def _is_han_character(term: str) -> bool:
+    return len(term) == 1 and bool(re.fullmatch(f"[{_HAN}]", term))
 
 
-def has_phrase(q: str) -> bool:
-    """Whether a term of `q` has several lexemes (so that their order matters)."""
-    return any(len(tokens(term)) > 1 for term in query_terms(q))
+_FIELDS = {"title": TITLE_BOOST, "subtitle": SUBTITLE_BOOST, "text": 1.0}
 
 
-def match_fraction(q: str, fractions: dict[str, float], rare: float) -> float:
-    """The fraction of articles expected to match `q`, from `fractions` (the share of articles
-    that have each common lexeme; any other lexeme is taken to be in `rare` of them).
-
-    The bigrams of a word come together: a term is as common as its rarest lexeme (where
-    PostgreSQL, multiplying, takes 片仔癀 to be twenty times rarer than it is). Terms are taken
-    to be independent."""
-    share = 1.0
-    for term in query_terms(q):
-        lexemes = tokens(term)
-        if len(lexemes) == 1 and _is_prefix(lexemes[0]):
-            found = sum(f for lexeme, f in fractions.items() if lexeme.startswith(lexemes[0]))
-            share *= min(1.0, max(found, rare))
-        else:
-            share *= min(fractions.get(lexeme, rare) for lexeme in lexemes)
-    return share
-
-
-def snippet(text: str, q: str, width: int = 120) -> str:
-    """A window of `text` around the first occurrence of a term of `q`, HTML-escaped, with the
-    terms inside `<mark>`; the text's beginning when no term occurs literally."""
-    terms = sorted(query_terms(q), key=len, reverse=True)
-    if not terms:
-        return html.escape(text[:width])
-    folded = normalise(text)
-    if len(folded) != len(text):  # NFKC changed lengths: offsets would not line up
-        folded = text.lower()
-    pattern = re.compile("|".join(re.escape(t) for t in terms))
-    first = pattern.search(folded)
-    start = max(0, first.start() - width // 4) if first else 0
-    end = min(len(text), start + width)
-    pieces, at = [], start
-    for match in pattern.finditer(folded, start, end):
-        if match.end() > end:
-            break
-        pieces += [html.escape(text[at : match.start()]), "<mark>"]
-        pieces += [html.escape(text[match.start() : match.end()]), "</mark>"]
-        at = match.end()
-    pieces.append(html.escape(text[at:end]))
-    return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")
+def term_clause(term: str) -> dict[str, Any]:
+    """One term in the title, subtitle or text. A single Han character finds the bigrams it
+    starts (`药` finds 药品, not 医药): the index holds no single characters of a Han run."""
+    if _is_han_character(term):
+        prefixes = [
+            {"prefix": {field: {"value": term, "boost": boost}}} for field, boost in _FIELDS.items()
+        ]
+        return {"bool": {"should": prefixes, "minimum_should_match": 1}}
+    return {
+        "multi_match": {
+            "query": term,
+            "type": "phrase",
+            "fields": [f"{field}^{boost:g}" for field, boost in _FIELDS.items()],
+        }
+    }
 
 
-# --- how a search is run ---------------------------------------------------------------------
-# A search ranks the newest matches (SEARCH_WINDOW of them). At a million articles, how they are
-# found decides everything; what costs is reading an article's search vector (kilobytes, stored
-# out of line), then reading its row, then the search index's lists of articles per lexeme.
-#
-# - The index is asked for the articles that have the rarest lexeme of each term (see
-#   `rarest_lexemes_literal`): it answers that exactly, without reading a search vector. Only
-#   the ranked articles are read, and those that do not have the terms as written are dropped
-#   then (the bigrams of a word mostly come together: few are).
-# - A term in most articles (a fraction of at least ORDERED_FROM) is found by reading the newest
-#   articles in order until enough match: a few thousand at most, where the index's lists for it
-#   hold hundreds of thousands.
-# - Otherwise the index's answer is cut to a window of the newest articles (a date range,
-#   intersected inside PostgreSQL's bitmap scan) sized for the matches wanted, so that only
-#   those rows are read; the older articles are searched only if the window held too few.
-#
-# The fraction of articles a query matches comes from PostgreSQL's statistics of lexemes (see
-# `match_fraction`); a query with a rarer lexeme than those, or matching too few articles for a
-# window to pay, finds every match and reads them.
+@dataclass(frozen=True)
+class SearchFilters:
+    """The article filters OpenSearch holds, as the index has them (`organizations`: every name
+    the organisation filter stands for; `division`: the leading digits of a place code)."""
 
-ORDERED_FROM = 0.3
-# Window sizes: the newest 1,024 articles, 1,448, 2,048, ... (steps of √2, so that a window is
-# at most √2 larger than needed), as long as a window leaves out at least a third of the articles.
-WINDOW_STEPS = 40
-FIRST_WINDOW = 1024
-# Estimates are rough (terms are not independent, filters still less): a window is made for
-# this many times the matches wanted.
-WINDOW_MARGIN = 2.0
-# Cutting the index's answer to a window costs a look at each article of the window (in the
-# index of dates); reading a match costs about ten times that. A window no cheaper than reading
-# every match is not used (a term in one article of a hundred: 200,000 articles for 10,000).
-WINDOW_ARTICLE_COST = 0.1
+    source: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    organizations: tuple[str, ...] | None = None
+    person: str | None = None
+    division: str | None = None
+    topic: str | None = None
+    event_type: str | None = None
+    min_relevance: float | None = None
 
 
-def window_ranks(total: int, want: int) -> list[int]:
-    """The window sizes (numbers of newest articles) worth having for `total` articles when
-    `want` matches are wanted: a window leaves out a third of the articles at least, and is
-    used only if it costs less than reading every match (see `window_rank`), which bounds it
-    by √(WINDOW_MARGIN·want·total / WINDOW_ARTICLE_COST) (141,000 for 1,000 of a million)."""
-    useful = (WINDOW_MARGIN * want * total / WINDOW_ARTICLE_COST) ** 0.5 * 2**0.5
-    ranks = [round(FIRST_WINDOW * 2 ** (step / 2)) for step in range(WINDOW_STEPS)]
-    return [rank for rank in ranks if rank <= min(total * 2 // 3, useful)]
+def filter_clauses(f: SearchFilters) -> list[dict[str, Any]]:
+    """Exact-match clauses (filter context: they neither score nor cost scoring)."""
+    clauses: list[dict[str, Any]] = []
+    if f.source:
+        either = [{"term": {"source": f.source}}, {"term": {"source_domain": f.source}}]
+        clauses.append({"bool": {"should": either, "minimum_should_match": 1}})
+    dates = {
+        bound: day.isoformat()
+        for bound, day in (("gte", f.published_from), ("lte", f.published_to))
+        if day
+    }
+    if dates:
+        clauses.append({"range": {"published_at": dates}})
+    if f.organizations is not None:
+        clauses.append({"terms": {"organizations": list(f.organizations)}})
+    if f.person:
+        clauses.append({"term": {"persons": f.person}})
+    if f.division:
+        clauses.append({"prefix": {"adcodes": f.division}})
+    if f.topic:
+        clauses.append({"term": {"topics": f.topic}})
+    if f.event_type:
+        clauses.append({"term": {"event_types": f.event_type}})
+    if f.min_relevance is not None:
+        clauses.append({"range": {"relevance": {"gte": f.min_relevance}}})
+    return clauses
 
 
-def window_rank(estimate: float, total: int, want: int, ranks: list[int]) -> int | None:
-    """The smallest window of newest articles expected to hold `want` matches when `estimate`
-    of `total` articles match; None when no window would save much (search them all)."""
-    if estimate <= 0 or total <= 0:
-        return None
-    needed = WINDOW_MARGIN * want * total / estimate
-    if needed * WINDOW_ARTICLE_COST >= estimate:
-        return None
-    return next((rank for rank in ranks if rank >= needed), None)
+def scored_query(q: str, f: SearchFilters, today: date) -> dict[str, Any]:
+    """Every term of `q` must match (BM25, title boosted), within the filters; the score decays
+    with the article's age on `today` (passed in, so pages of one search agree on it)."""
+    matched = {
+        "bool": {"must": [term_clause(t) for t in checked_query(q)], "filter": filter_clauses(f)}
+    }
+    half_life = f"{RECENCY_HALF_LIFE_DAYS}d"
+    undated = {"bool": {"must_not": {"exists": {"field": "published_at"}}}}
+    return {
+        "function_score": {
+            "query": matched,
+            "functions": [
+                # An undated article has no age: the decay leaves it at 1, this weighs it down.
+                {
+                    "exp": {
+                        "published_at": {
+                            "origin": today.isoformat(),
+                            "scale": half_life,
+                            "decay": 0.5,
+                        }
+                    }
+                },
+                {"filter": undated, "weight": UNDATED_WEIGHT},
+            ],
+            "score_mode": "multiply",
+            "boost_mode": "multiply",
+        }
+    }
+
+
+def sort_of(order: Order) -> list[dict[str, Any]]:
+    """The sort of a page, the article id last (unique: `search_after` needs a total order).
+    By date, undated articles come last when newest first and first when oldest first, as in
+    PostgreSQL's listings."""
+    if order == "relevance":
+        return [{"_score": "desc"}, {"article_id": "desc"}]
+    direction, missing = ("desc", "_last") if order == "newest" else ("asc", "_first")
+    return [
+        {"published_at": {"order": direction, "missing": missing}},
+        {"article_id": direction},
+    ]
+
+
+def highlight() -> dict[str, Any]:
+    """One passage of the text, matches in <mark>, the rest HTML-escaped (the html encoder)."""
+    return {
+        "encoder": "html",
+        "pre_tags": ["<mark>"],
+        "post_tags": ["</mark>"],
+        "fields": {
+            "text": {
+                "type": "unified",
+                "fragment_size": SNIPPET_CHARS,
+                "number_of_fragments": 1,
+                "no_match_size": SNIPPET_CHARS,
+            }
+        },
+    }
+
+
+def search_body(
+    q: str,
+    f: SearchFilters,
+    order: Order,
+    today: date,
+    size: int,
+    after: list[Any] | None = None,
+) -> dict[str, Any]:
+    """The body of `POST /<alias>/_search` for a page of `size` hits after `after`."""
+    body: dict[str, Any] = {
+        "query": scored_query(q, f, today),
+        "sort": sort_of(order),
+        "size": size,
+        "_source": False,
+        # Sorted by date, OpenSearch computes no score unless asked: the response has one.
+        "track_scores": True,
+        # Counting every match is not needed for a page (`next_cursor` says whether more come).
+        "track_total_hits": False,
+        "highlight": highlight(),
+    }
+    if after is not None:
+        body["search_after"] = after
+    return body
+
+
+def ids_body(q: str, f: SearchFilters, size: int, after: list[Any] | None = None) -> dict[str, Any]:
+    """Every match of `q` within `f`, `size` ids a request, without scores or snippets (for the
+    routes that count, export or feed the matches from PostgreSQL)."""
+    body: dict[str, Any] = {
+        "query": {
+            "bool": {
+                "must": [term_clause(t) for t in checked_query(q)],
+                "filter": filter_clauses(f),
+            }
+        },
+        "sort": [{"article_id": "asc"}],
+        "size": size,
+        "_source": False,
+        "track_total_hits": False,
+    }
+    if after is not None:
+        body["search_after"] = after
+    return body
+
+
+def snippet_of(hit: dict[str, Any]) -> str:
+    """The hit's passage of text, HTML-escaped with matches in <mark> (OpenSearch's html
+    encoder escaped it); empty when the article has no text."""
+    passages = hit.get("highlight", {}).get("text") or [""]
+    return str(passages[0])
+
+
+# A date sort's key for an undated article (OpenSearch reports a missing date as the lowest or
+# highest long): travels in cursors as it came.
+_KEY_TYPES = {"relevance": float, "newest": int, "oldest": int}
+
+
+def cursor_of(order: Order, sort_values: list[Any]) -> str:
+    """The opaque cursor after a hit, from its sort values (score or date key, article id)."""
+    key, article_id = sort_values
+    return encode_cursor(order, _KEY_TYPES[order](key), str(article_id))
+
+
+def search_after_of(order: Order, cursor: str) -> list[Any]:
+    """The `search_after` values of a cursor this API issued for `order`; BadCursor otherwise."""
+    key, article_id = decode_cursor(cursor, order, _strict(_KEY_TYPES[order]), str)
+    return [key, article_id]
+
+
+def _strict(kind: type) -> Any:
+    """`kind` of a cursor key that is already one: a date cursor of a PostgreSQL listing (an
+    ISO date) is not a search's, nor is a score a date key."""
+
+    def convert(value: Any) -> Any:
+        if kind is int and not isinstance(value, int):
+            raise BadCursor("its date key is not one a search issued")
+        if kind is float and not isinstance(value, int | float):
+            raise BadCursor("its score is not a number")
+        return kind(value)
+
+    return convert

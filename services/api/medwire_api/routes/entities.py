@@ -30,6 +30,7 @@ from ..core.cursor import decode_cursor, encode_cursor
 from ..deps import EngineDep
 from ..params import Cursor, IsoDate, Limit
 from ..problems import ProblemError
+from ..queries.filters import organization_ids
 from ..schemas import (
     AgreementItem,
     AgreementPage,
@@ -60,7 +61,6 @@ from ..tables import (
     organizations,
     persons,
 )
-from .articles import organization_ids
 
 router = APIRouter(prefix="/v1", tags=["entities"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}

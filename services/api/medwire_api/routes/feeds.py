@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -16,10 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from medwire_common.schemas import EnrichedArticle
 
 from ..core import feeds
-from ..deps import EngineDep
+from ..deps import EngineDep, SearchIndexDep
+from ..queries.dated import Sort, dated_rows
+from ..queries.filters import ArticleFilters, filtered
+from ..queries.search import SearchIndex, search_page
 from ..schemas import INTERNAL, Problem
 from ..tables import ArticleRow
-from .articles import ArticleFilters, FiltersDep, Sort, dated_rows, filtered
+from .articles import FiltersDep, MatchedFiltersDep
 
 router = APIRouter(prefix="/v1", tags=["feeds and exports"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
@@ -39,6 +43,20 @@ def _newest(f: ArticleFilters) -> Any:
     )
 
 
+async def _newest_records(
+    engine: AsyncEngine, index: SearchIndex, f: ArticleFilters, limit: int
+) -> list[bytes]:
+    """The stored records of the `limit` newest articles `f` describes: a search's first page
+    by date from OpenSearch (not every match's id, as the exports need), a list's from
+    PostgreSQL."""
+    if f.q is not None:
+        today = datetime.now(UTC).date()
+        page = await search_page(index, engine, f, "newest", None, limit, today)
+        return [found.record for found in page.items]
+    async with engine.connect() as conn:
+        return [row.record for row in await dated_rows(conn, f, Sort.newest, None, limit)]
+
+
 def _feed_route(kind: str) -> None:
     render, media_type = _FORMATS[kind]
 
@@ -52,11 +70,11 @@ def _feed_route(kind: str) -> None:
     async def feed(
         request: Request,
         engine: EngineDep,
+        index: SearchIndexDep,
         filters: FiltersDep,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
     ) -> Response:
-        async with engine.connect() as conn:
-            rows = await dated_rows(conn, filters, Sort.newest, None, limit)
+        records = await _newest_records(engine, index, filters, limit)
         # Links from the configured address, never from the client's Host header: this feed
         # is cached as public (edge.py), for every client.
         base: str = request.app.state.settings.public_base
@@ -66,7 +84,7 @@ def _feed_route(kind: str) -> None:
             title="medwire" + (f" — {query}" if query else ""),
             self_url=f"{base}/v1/feeds/articles.{kind}{after}",
             home_url=f"{base}/v1/articles{after}",
-            entries=[_entry(EnrichedArticle.model_validate_json(r.record)) for r in rows],
+            entries=[_entry(EnrichedArticle.model_validate_json(r)) for r in records],
         )
         return Response(render(feed_doc), media_type=media_type)
 
@@ -154,7 +172,9 @@ ExportLimit = Annotated[
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}, **ERRORS},
 )
-async def export_csv(engine: EngineDep, filters: FiltersDep, limit: ExportLimit = None) -> Any:
+async def export_csv(
+    engine: EngineDep, filters: MatchedFiltersDep, limit: ExportLimit = None
+) -> Any:
     """Articles of any filter as CSV (UTF-8 with BOM, for spreadsheets), newest first, streamed."""
 
     def line(a: EnrichedArticle) -> str:
@@ -181,7 +201,9 @@ async def export_csv(engine: EngineDep, filters: FiltersDep, limit: ExportLimit 
     response_class=StreamingResponse,
     responses={200: {"content": {"application/x-ndjson": {}}}, **ERRORS},
 )
-async def export_jsonl(engine: EngineDep, filters: FiltersDep, limit: ExportLimit = None) -> Any:
+async def export_jsonl(
+    engine: EngineDep, filters: MatchedFiltersDep, limit: ExportLimit = None
+) -> Any:
     """Articles of any filter as JSON Lines (the public record, one per line), newest first."""
 
     def line(a: EnrichedArticle) -> str:

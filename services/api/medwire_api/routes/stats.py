@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from sqlalchemy import desc, func, literal, select
 
 from ..deps import EngineDep
+from ..queries.filters import filtered
 from ..schemas import PeriodCount, Problem, RegionCount, SourceItem
 from ..tables import ArticleRow, article_locations
-from .articles import FiltersDep, filtered
+from .articles import MatchedFiltersDep
 
 router = APIRouter(prefix="/v1", tags=["stats"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
@@ -38,7 +39,7 @@ class Level(StrEnum):
 @router.get("/stats/timeline", response_model=list[PeriodCount], responses=ERRORS)
 async def timeline(
     engine: EngineDep,
-    filters: FiltersDep,
+    filters: MatchedFiltersDep,
     interval: Annotated[Interval, Query(description="Length of a period")] = Interval.day,
     by: Annotated[
         By | None, Query(description="Count per topic or per province within each period")
@@ -74,7 +75,7 @@ async def timeline(
 @router.get("/stats/regions", response_model=list[RegionCount], responses=ERRORS)
 async def regions(
     engine: EngineDep,
-    filters: FiltersDep,
+    filters: MatchedFiltersDep,
     level: Annotated[Level, Query(description="Count per province, city or district")] = (
         Level.province
     ),

@@ -12,16 +12,17 @@ from sqlalchemy import desc, func, select
 from medwire_common.schemas import EventType
 
 from ..deps import EngineDep
+from ..queries.filters import filtered
 from ..schemas import EventTypeCount, Problem, TopicCount
 from ..tables import ArticleRow, article_events
-from .articles import FiltersDep, filtered
+from .articles import MatchedFiltersDep
 
 router = APIRouter(prefix="/v1", tags=["stats"])
 ERRORS = {400: {"model": Problem}, 422: {"model": Problem}}
 
 
 @router.get("/topics", response_model=list[TopicCount], responses=ERRORS)
-async def topics(engine: EngineDep, filters: FiltersDep) -> list[TopicCount]:
+async def topics(engine: EngineDep, filters: MatchedFiltersDep) -> list[TopicCount]:
     """Every topic of the stored articles that match the filters, with their number; most
     first, then by name."""
     articles = filtered(select(ArticleRow.topics), filters).subquery()
@@ -38,7 +39,7 @@ async def topics(engine: EngineDep, filters: FiltersDep) -> list[TopicCount]:
 
 
 @router.get("/event-types", response_model=list[EventTypeCount], responses=ERRORS)
-async def event_types(engine: EngineDep, filters: FiltersDep) -> list[EventTypeCount]:
+async def event_types(engine: EngineDep, filters: MatchedFiltersDep) -> list[EventTypeCount]:
     """Every event type the `event_type=` filter takes, with the number of matching articles
     reporting one and of their events (0 for a type none reports); most articles first, then
     in the order of the schema."""
