@@ -1,7 +1,7 @@
 """`medwire reindex`: rebuild the search index from PostgreSQL, the system of record, and swap
 the alias to it without downtime.
 
-1. A new index `<alias>-v<MAPPING_VERSION>-<UTC time>` is created with the current mapping
+1. A new index `<alias>-v<MAPPING_VERSION>-<UTC time>-<random>` is created with the current mapping
    (refresh off, no replicas while it fills).
 2. Every stored article is read from PostgreSQL in batches (keyset order by article id) and
    bulk-indexed with its external version (fetch time), as the indexer does.
@@ -18,6 +18,7 @@ import asyncio
 import json
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,7 +52,8 @@ class ReindexError(RuntimeError):
 
 
 def _new_index_name(alias: str, now: datetime) -> str:
-    return f"{alias}-v{MAPPING_VERSION}-{now:%Y%m%d%H%M%S}"
+    """`<alias>-v<N>-<UTC time>-<random>`: two reindexes in one second get two names."""
+    return f"{alias}-v{MAPPING_VERSION}-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 def _document(row: asyncpg.Record) -> tuple[str, int, dict[str, Any]]:
