@@ -22,7 +22,15 @@ import pytest
 
 from medwire_common.schemas import EnrichedArticle, RawPage
 from tests.integration.test_dead_letters import fixture_raw_page
-from tests.support import ServiceProcess, consume, free_port, produce, service_env, unique
+from tests.support import (
+    ServiceProcess,
+    consume,
+    free_port,
+    produce,
+    service_env,
+    unique,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -139,3 +147,36 @@ async def test_three_cleaners_and_three_extractors_give_what_one_of_each_gives(
         if one[article_id][key] != three.get(article_id, {}).get(key)
     }
     assert three == one, differing
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+async def test_an_api_waiting_for_its_database_stops_on_sigterm(
+    kafka: str, topic_prefix: str, log_dir: Path, workers: str
+) -> None:
+    """uvicorn acts on SIGTERM only after the application's start-up; the API's start-up waits
+    for PostgreSQL (migrations, with backoff up to 30 s a try): it ran on until SIGKILL."""
+    port = free_port()
+    env = service_env(
+        kafka,
+        topic_prefix,
+        MEDWIRE_API_PORT=str(port),
+        MEDWIRE_DATABASE_URL=f"postgresql://medwire@127.0.0.1:{free_port()}/medwire",  # nobody
+        MEDWIRE_API_CONSUME="false",
+        MEDWIRE_API_WORKERS=workers,
+        MEDWIRE_RETRY_BACKOFF_S="2",
+    )
+    api = ServiceProcess("api", port, env).start(log_dir, wait_healthy=False)
+    try:
+        waiting = await wait_for(
+            lambda: api.log_tail(50).count("migrating the database failed") >= int(workers),
+            timeout=60,
+        )
+        assert waiting, api.log_tail()
+        assert api.proc is not None
+        sent = time.monotonic()
+        api.proc.send_signal(signal.SIGTERM)
+        api.proc.wait(timeout=30)
+        took = time.monotonic() - sent
+        assert took < 10, f"the API took {took:.1f} s to stop on SIGTERM:\n{api.log_tail()}"
+    finally:
+        api.stop()

@@ -30,7 +30,7 @@ from medwire_common.lifetime import die_with_parent
 from medwire_common.logs import configure_logging
 from medwire_common.metrics import StageMetrics
 from medwire_common.opensearch import OpenSearchProbe, opensearch_up_gauge
-from medwire_common.stage import Stage, with_backoff
+from medwire_common.stage import Stage, stop_on_signals, with_backoff
 
 from . import problems
 from .db import make_engine, make_read_engine, migrate, open_read_pool
@@ -99,7 +99,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.read_engine = read_engine = make_read_engine(settings)
         stop = asyncio.Event()
-        await with_backoff("migrating the database", lambda: migrate(engine), settings, stop)
+        # Waiting for PostgreSQL at start-up ends on SIGTERM (uvicorn acts on it only after
+        # start-up): the start-up fails, and uvicorn exits.
+        with stop_on_signals(stop):
+            await with_backoff("migrating the database", lambda: migrate(engine), settings, stop)
         app.state.read_pool = read_pool = await open_read_pool(settings)
         # Searches go to OpenSearch; its being away fails them (503), not the API: /healthz
         # and medwire_opensearch_up report it, every other route goes on.

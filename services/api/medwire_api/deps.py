@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .queries.search import SearchIndex
+from .settings import ApiSettings
 
 
 async def get_engine(request: Request) -> AsyncEngine:
@@ -37,3 +38,11 @@ async def get_search_index(request: Request) -> SearchIndex:
 
 
 SearchIndexDep = Annotated[SearchIndex, Depends(get_search_index)]
+
+
+async def get_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]

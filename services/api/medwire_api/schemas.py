@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from medwire_common.schemas import EnrichedArticle, EventType
 
@@ -19,10 +19,22 @@ class ArticleItem(EnrichedArticle):
 
     score: float | None = None
     snippet: str | None = None
+    text_truncated: bool | None = Field(
+        None,
+        description="true when `text` was cut to the list's bound (MEDWIRE_LIST_TEXT_CHARS); "
+        "the whole text is at /v1/articles/{article_id}",
+    )
+
+
+class ArticleFields(BaseModel):
+    """An article in a listing given `fields=` or `view=summary`: only those fields (with
+    `score` and `snippet`, and `text_truncated` when `text` was cut)."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 class ArticlePage(BaseModel):
-    items: list[ArticleItem]
+    items: list[ArticleItem | ArticleFields]
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` to get the next page; null on the last"
     )

@@ -16,6 +16,10 @@ class ApiSettings(CommonSettings):
     )
     # Processes serving the API on one port (docs/operations.md, "API workers").
     workers: int = Field(1, ge=1, le=64, validation_alias=AliasChoices("MEDWIRE_API_WORKERS"))
+    # Characters of an article's text in lists (the whole text at /v1/articles/{id}); 0: all.
+    list_text_chars: int = Field(
+        2000, ge=0, validation_alias=AliasChoices("MEDWIRE_LIST_TEXT_CHARS")
+    )
     # Consume articles.enriched in this process (turn off for read-only API replicas).
     consume: bool = Field(True, validation_alias=AliasChoices("MEDWIRE_API_CONSUME"))
     admin_token: SecretStr = Field(

@@ -13,12 +13,15 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import FrameType
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -250,7 +253,8 @@ async def with_backoff(
     stop: asyncio.Event,
     on_retry: Callable[[], None] | None = None,
 ) -> Any:
-    """Run `op` until it succeeds, sleeping 0.5 s, 1 s, 2 s … 30 s between failures."""
+    """Run `op` until it succeeds, sleeping 0.5 s, 1 s, 2 s … 30 s between failures. Once
+    `stop` is set the last failure is raised, at once if it is set during a sleep."""
     delay = settings.retry_backoff_s
     while True:
         try:
@@ -263,8 +267,45 @@ async def with_backoff(
             )
             if on_retry:
                 on_retry()
-            await asyncio.sleep(delay)
+            if await stopped_within(stop, delay):
+                raise
             delay = min(delay * 2, 30.0)
+
+
+async def stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait `seconds`, or less if `stop` is set meanwhile; whether it was."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+@contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """While in this block, SIGTERM and SIGINT also set `stop`, then reach the handler that was
+    there before (uvicorn's, which ends the server after its start-up): a process waiting for
+    its database at start-up stops waiting when it is told to stop. Signals are only handled
+    on the main thread; elsewhere the block changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def handler(sig: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(stop.set)
+        before = previous[signal.Signals(sig)]
+        if callable(before):
+            before(sig, frame)
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before)
 
 
 def failure_headers(

@@ -16,8 +16,6 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
-    func,
-    literal_column,
     select,
     true,
     tuple_,
@@ -35,21 +33,13 @@ from .filters import (
     listed,
     narrowed,
 )
+from .records import WHOLE, RecordView
 
 
 class Sort(StrEnum):
     newest = "newest"
     oldest = "oldest"
     relevance = "relevance"
-
-
-# Stored records are public as they are (without MinHash since migration 0005): served as
-# PostgreSQL renders them, as UTF-8 bytes. Read as text, asyncpg would decode each into a str
-# that the response then encodes again: 0.17 ms of CPU for a page of 21 (64 kB, at a million
-# synthetic articles), 0.56 against 0.40 to read and join them.
-PUBLIC_RECORD = func.convert_to(cast(ArticleRow.record, Text), literal_column("'UTF8'")).label(
-    "record"
-)
 
 
 def iso_date(value: str) -> str:
@@ -63,12 +53,13 @@ async def dated_rows(
     order: Sort,
     after: tuple[Any, ...] | None,
     limit: int,
+    view: RecordView = WHOLE,
 ) -> Sequence[Row[Any]]:
     """A page by date of the articles `f` describes (for lists and feeds): an organisation's
     or a place's are read from their listing; a search's matches (`f.matches`, from
     OpenSearch) are checked against the other filters and sorted here."""
     f = await narrowed(conn, f if f.q else listed(f))
-    stmt, params = dated_page(f, order, after, limit)
+    stmt, params = dated_page(f, order, after, limit, view)
     return (await conn.execute(stmt, params)).all()
 
 
@@ -78,7 +69,11 @@ MAX_SHAPES = 1024
 
 
 def dated_page(
-    f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None, limit: int
+    f: ArticleFilters,
+    order: Sort,
+    after: tuple[Any, ...] | None,
+    limit: int,
+    view: RecordView = WHOLE,
 ) -> tuple[Select[Any], dict[str, Any]]:
     """The statement of a page by date (`_dated`) and its parameters. A statement is made once
     for each shape of request: which filters are given, the order, whether there is a cursor,
@@ -88,13 +83,13 @@ def dated_page(
     if after:
         params.update(p_after_date=after[0], p_after_id=after[1])
     if f.among is not None:  # the articles of a rare organisation: a subquery, not a parameter
-        return _dated(f, order, after, limit), params
-    shape = (order, tuple(params), f.hide_duplicates, f.listing and f.listing.shape)
+        return _dated(f, order, after, limit, view), params
+    shape = (order, tuple(params), f.hide_duplicates, f.listing and f.listing.shape, view)
     stmt = _PAGES.get(shape)
     if stmt is None:
         if len(_PAGES) >= MAX_SHAPES:
             _PAGES.clear()
-        stmt = _PAGES[shape] = _dated(f, order, after, limit)
+        stmt = _PAGES[shape] = _dated(f, order, after, limit, view)
     return stmt, params
 
 
@@ -111,7 +106,7 @@ def _beyond(when: Any, which: Any, after: tuple[Any, ...], newest: bool) -> Colu
 
 
 def _dated(
-    f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None, limit: int
+    f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None, limit: int, view: RecordView
 ) -> Select[Any]:
     """`limit` articles `f` describes by date in `order`, after `after`. The page is chosen on
     its keys, and only its articles' records are read (a plan that sorts the matches would
@@ -125,7 +120,7 @@ def _dated(
             keys = keys.where(_beyond(ArticleRow.sort_date, ArticleRow.article_id, after, newest))
         page = keys.order_by(*_by_date(newest)).limit(bindparam("p_limit", limit)).subquery()
     return (
-        select(PUBLIC_RECORD, ArticleRow.sort_date, ArticleRow.article_id)
+        select(view.column(), ArticleRow.sort_date, ArticleRow.article_id)
         .join(page, page.c.article_id == ArticleRow.article_id)
         .order_by(*_by_date(newest))
     )

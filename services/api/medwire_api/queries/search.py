@@ -27,8 +27,8 @@ from ..core.search import (
     snippet_of,
 )
 from ..tables import ArticleRow, organizations
-from .dated import PUBLIC_RECORD
 from .filters import ArticleFilters, division_of, filtered, organization_ids
+from .records import WHOLE, RecordView
 
 # When PostgreSQL checks filters on the hits, OpenSearch is asked for this many at a time.
 CHECKED_BATCH = 200
@@ -132,11 +132,11 @@ def checked_in_postgres(f: ArticleFilters) -> ArticleFilters | None:
 
 
 async def _records(
-    conn: AsyncConnection, ids: list[str], checked: ArticleFilters | None
+    conn: AsyncConnection, ids: list[str], checked: ArticleFilters | None, view: RecordView
 ) -> dict[str, bytes]:
-    """The stored records of `ids` that meet `checked`. A hit not stored (yet: the indexer
-    and the API's consumer read the topic apart) is not served."""
-    stmt = select(ArticleRow.article_id, PUBLIC_RECORD).where(
+    """The stored records of `ids` that meet `checked`, as `view` shows them. A hit not stored
+    (yet: the indexer and the API's consumer read the topic apart) is not served."""
+    stmt = select(ArticleRow.article_id, view.column()).where(
         ArticleRow.article_id == any_(ids)  # type: ignore[arg-type]
     )
     if checked is not None:
@@ -152,6 +152,7 @@ async def search_page(
     cursor: str | None,
     limit: int,
     today: date,
+    view: RecordView = WHOLE,
 ) -> SearchPage:
     """`limit` articles matching `f.q` and `f` in `order`, after `cursor`."""
     assert f.q is not None
@@ -163,7 +164,8 @@ async def search_page(
         filters = await search_filters(conn, f)
         while len(kept) <= limit:
             hits = await index.search(search_body(f.q, filters, order, today, batch, after))
-            records = await _records(conn, [h["_id"] for h in hits], checked) if hits else {}
+            ids = [h["_id"] for h in hits]
+            records = await _records(conn, ids, checked, view) if hits else {}
             kept += [(h, records[h["_id"]]) for h in hits if h["_id"] in records]
             if len(hits) < batch:
                 break

@@ -16,11 +16,12 @@ from medwire_common.schemas import EnrichedArticle, EventType
 from ..core.cursor import decode_cursor, encode_cursor
 from ..core.search import checked_query
 from ..db import fetch_value
-from ..deps import EngineDep, ReadPoolDep, SearchIndexDep
+from ..deps import EngineDep, ReadPoolDep, SearchIndexDep, SettingsDep
 from ..params import Cursor, IsoDate, Limit
 from ..problems import ProblemError
 from ..queries.dated import Sort, dated_rows, iso_date
 from ..queries.filters import ArticleFilters
+from ..queries.records import RecordView, UnknownField, View, chosen_fields
 from ..queries.search import SearchIndex, search_page, with_matches
 from ..schemas import INTERNAL, ArticlePage, Problem
 
@@ -107,6 +108,36 @@ async def matched_filters(
 MatchedFiltersDep = Annotated[ArticleFilters, Depends(matched_filters)]
 
 
+async def record_view(
+    settings: SettingsDep,
+    view: Annotated[
+        View,
+        Query(
+            description="`full`: every field, `text` cut to MEDWIRE_LIST_TEXT_CHARS characters "
+            "(2,000 by default) with `text_truncated: true` when it was longer (the whole "
+            "text is at /v1/articles/{article_id}); `summary`: article_id, url, title, "
+            "subtitle, published_at, fetched_at, source, language, topics, relevance, "
+            "dup_cluster"
+        ),
+    ] = View.full,
+    fields: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="Comma-separated fields to return, instead of `view`'s (e.g. "
+            "`article_id,title,published_at,organizations`)",
+        ),
+    ] = None,
+) -> RecordView:
+    try:
+        return RecordView(chosen_fields(view, fields), settings.list_text_chars)
+    except UnknownField as exc:
+        raise ProblemError(422, str(exc)) from exc
+
+
+RecordViewDep = Annotated[RecordView, Depends(record_view)]
+
+
 async def article_page(
     engine: EngineDep,
     index: SearchIndex,
@@ -114,22 +145,24 @@ async def article_page(
     sort: Sort | None,
     limit: int,
     cursor: str | None,
+    view: RecordView,
 ) -> Response:
     """One page of the articles `f` describes, in `sort` order (relevance when searching,
-    newest otherwise), after `cursor`: a search from OpenSearch, a list from PostgreSQL."""
+    newest otherwise), after `cursor`, each record as `view` shows it: a search from
+    OpenSearch, a list from PostgreSQL."""
     order = sort or (Sort.relevance if f.q else Sort.newest)
     if order is Sort.relevance and not f.q:
         raise ProblemError(400, "sort=relevance ranks search results: give a query `q`")
     if f.q is not None:
         today = datetime.now(UTC).date()
-        found = await search_page(index, engine, f, order.value, cursor, limit, today)
+        found = await search_page(index, engine, f, order.value, cursor, limit, today, view)
         items = [_item(a.record, a.score, a.snippet) for a in found.items]
         return _page(items, found.next_cursor)
     # The date travels as text: asyncpg would send date.min (undated articles' sort_date)
     # as -infinity. A bad cursor is a 400 problem (problems.py).
     after = cursor and decode_cursor(cursor, order.value, iso_date, str)
     async with engine.connect() as conn:
-        rows = await dated_rows(conn, f, order, after, limit + 1)
+        rows = await dated_rows(conn, f, order, after, limit + 1, view)
     page = rows[:limit]
     next_cursor = None
     if len(rows) > limit:
@@ -163,6 +196,7 @@ async def list_articles(
     engine: EngineDep,
     index: SearchIndexDep,
     filters: FiltersDep,
+    view: RecordViewDep,
     sort: Annotated[
         Sort | None,
         Query(
@@ -173,7 +207,7 @@ async def list_articles(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Response:
-    return await article_page(engine, index, filters, sort, limit, cursor)
+    return await article_page(engine, index, filters, sort, limit, cursor, view)
 
 
 @router.get(
