@@ -5,6 +5,8 @@ setting given beside it wins, and a component built without the context says how
 from __future__ import annotations
 
 import pytest
+from scrapy.addons import AddonManager
+from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from medwire_crawler.addon import CONTEXT, context_of
@@ -17,8 +19,11 @@ from medwire_crawler.worker import scrapy_settings
 
 
 def applied(settings: dict[str, object]):  # type: ignore[no-untyped-def]
-    crawler = get_crawler(SourceSpider, settings)
-    crawler._apply_settings()  # what crawler.crawl() does first: the add-ons run here
+    """A crawler whose settings went through the add-on as `crawler.crawl()` puts them (the
+    add-ons are run by hand: `crawl()` would also check the reactor, which other tests in
+    this process may have installed otherwise)."""
+    crawler = Crawler(SourceSpider, settings)
+    AddonManager(crawler).load_settings(crawler.settings)
     return crawler
 
 

@@ -106,7 +106,11 @@ def _beyond(when: Any, which: Any, after: tuple[Any, ...], newest: bool) -> Colu
 
 
 def _dated(
-    f: ArticleFilters, order: Sort, after: tuple[Any, ...] | None, limit: int, view: RecordView
+    f: ArticleFilters,
+    order: Sort,
+    after: tuple[Any, ...] | None,
+    limit: int,
+    view: RecordView = WHOLE,
 ) -> Select[Any]:
     """`limit` articles `f` describes by date in `order`, after `after`. The page is chosen on
     its keys, and only its articles' records are read (a plan that sorts the matches would
