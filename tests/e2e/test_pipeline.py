@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import urllib.error
@@ -21,6 +23,7 @@ from medwire_common.ids import article_id, canonical_url
 from medwire_common.schemas import CrawlRequest, RawPage
 from medwire_indexer.core import MAPPING_VERSION
 from tests.support import (
+    ROOT,
     ServiceProcess,
     consume,
     free_port,
@@ -115,6 +118,28 @@ def indexed_ids(opensearch: str, prefix: str) -> set[str]:
         return {hit["_id"] for hit in json.loads(r.read())["hits"]["hits"]}
 
 
+def readme_curls() -> list[str]:
+    """The `curl` lines of the README's shell examples, as a user pastes them."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.DOTALL)
+    return [line.split("   #")[0].strip() for b in blocks for line in b.splitlines()
+            if line.startswith("curl ")]  # fmt: skip
+
+
+def run_readme_examples(api: ServiceProcess) -> None:
+    """Each README curl example, pointed at this stack's API, answers 200 with JSON that
+    holds articles (`curl -f` fails on a 4xx/5xx, such as uvicorn's answer to a raw
+    non-ASCII URL)."""
+    curls = readme_curls()
+    assert len(curls) >= 2, curls
+    for example in curls:
+        command = example.replace("127.0.0.1:8000", f"127.0.0.1:{api.port}")
+        args = ["curl", "-fsS", *shlex.split(command)[1:]]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, (example, done.stderr)
+        assert json.loads(done.stdout)["items"], (example, done.stdout[:500])
+
+
 def all_articles(api: ServiceProcess) -> list[dict]:
     items, cursor = [], None
     while True:
@@ -153,6 +178,7 @@ async def test_crawl_to_api_finds_every_fixture_article_once(
         lambda: indexed_ids(opensearch, topic_prefix) == set(expected), timeout=60
     )
     assert searchable, stack["indexer"].log_tail(15)
+    run_readme_examples(api)  # search included: the articles are indexed
 
     # A second crawl of the same site finds nothing changed: the crawler asks conditionally
     # (304) and publishes nothing again; the articles stay as they were.

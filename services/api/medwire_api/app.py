@@ -25,6 +25,8 @@ from prometheus_client import (
 )
 from prometheus_client.registry import Collector
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from medwire_common.lifetime import die_with_parent
 from medwire_common.logs import configure_logging
@@ -35,7 +37,7 @@ from medwire_common.stage import Stage, stop_on_signals, with_backoff
 from . import problems
 from .db import make_engine, make_read_engine, migrate, open_read_pool
 from .edge import Edge
-from .ingest import IN_TOPIC, ingest_handler
+from .ingest import IN_TOPIC, ingest_handler, read_newest_published
 from .queries.search import SearchIndex
 from .routes import admin, articles, entities, feeds, managed_sources, stats, vocabulary
 from .settings import ApiSettings
@@ -90,6 +92,16 @@ class _Workers(Collector):
                 yield Metric(family.name, family.documentation, family.type)
 
 
+async def _seed_newest_published(engine: AsyncEngine) -> None:
+    """Each source's newest publication date from the store, in the background: the gauge is
+    a convenience, not worth delaying or failing the start-up for."""
+    try:
+        count = await read_newest_published(engine)
+        log.info("api: newest publication date read for %d sources", count)
+    except (OSError, DBAPIError) as exc:
+        log.warning("api: sources' newest publication dates not read at start: %s", exc)
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
 
@@ -111,6 +123,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         )
         app.state.search_index = SearchIndex(search_client, settings.topic(settings.search_alias))
         probe_task = asyncio.create_task(app.state.opensearch.run(stop))
+        newest_task = asyncio.create_task(_seed_newest_published(engine))
         consumer_task = None
         if settings.consume:
             stage = Stage(settings, "api", IN_TOPIC, [], ingest_handler(engine), stage_metrics())
@@ -127,6 +140,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             if consumer_task is not None:
                 await consumer_task
             await probe_task
+            newest_task.cancel()
+            await asyncio.gather(newest_task, return_exceptions=True)
             await search_client.aclose()
             await engine.dispose()
             await read_engine.dispose()
