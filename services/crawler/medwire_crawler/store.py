@@ -16,20 +16,7 @@ import asyncpg
 from medwire_common.ids import canonical_url
 from medwire_common.sources import Source
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS crawler_schedule (
-    source text PRIMARY KEY,
-    next_at timestamptz NOT NULL
-);
-CREATE TABLE IF NOT EXISTS crawler_pages (
-    url text PRIMARY KEY,
-    etag text,
-    last_modified text,
-    content_hash text NOT NULL,
-    status integer NOT NULL,
-    fetched_at timestamptz NOT NULL DEFAULT now()
-)
-"""
+from .schema import migrate
 
 
 def body_hash(body: bytes) -> str:
@@ -60,12 +47,8 @@ class PageStore:
 
     @classmethod
     async def open(cls, url: str) -> PageStore:
+        await migrate(url)  # the tables, by the crawler's own Alembic lineage (`schema`)
         pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
-        async with pool.acquire() as conn:
-            # Crawler instances may start together: one creates the table at a time.
-            async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(727006)")
-                await conn.execute(_SCHEMA)
         return cls(pool)
 
     async def close(self) -> None:

@@ -18,6 +18,7 @@ from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from scrapy.crawler import AsyncCrawlerRunner
+from sqlalchemy.exc import DBAPIError
 
 from medwire_common.ids import domain_of
 from medwire_common.logs import configure_logging
@@ -173,7 +174,8 @@ async def open_store(settings: CrawlerSettings) -> PageStore | None:
     async def connect() -> PageStore:
         try:
             return await PageStore.open(settings.database_url)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # e.g. starting up
+        # e.g. starting up; SQLAlchemy's errors come from the migrations (`schema`)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, DBAPIError) as exc:
             raise TransientError(str(exc)) from exc
 
     store: PageStore = await with_backoff(
