@@ -16,7 +16,9 @@ R = TypeVar("R")
 
 # Below this many items the pool costs more than it saves.
 MIN_ITEMS_FOR_POOL = 8
-CHUNK = 4
+# Pages differ tenfold in size: handed out one at a time, the workers finish together (4 at a
+# time left one worker alone with the last big pages: 2.14 s against 2.03 for the real-page set).
+CHUNK = 1
 
 
 def available_cpus() -> int:

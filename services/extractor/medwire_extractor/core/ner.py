@@ -60,15 +60,18 @@ def _word_marks(sentence: str) -> tuple[list[str], list[str], list[str], list[st
     before: list[str] = []
     after: list[str] = []
     for k, (w, tag) in enumerate(tagged):
-        prev = words[k - 1] if k else "^"
-        nxt = words[k + 1] if k + 1 < len(words) else "$"
         n = len(w)
-        for j in range(n):
-            place = "S" if n == 1 else "B" if j == 0 else "E" if j == n - 1 else "M"
-            position.append(f"{place}{min(n, 5)}{tag}")
-            word.append(w if n > 1 else "")
-            before.append(prev)
-            after.append(nxt)
+        # A word's marks at once, not a character at a time: this runs on every character.
+        if n == 1:
+            position.append(f"S1{tag}")
+        else:
+            size = min(n, 5)
+            position.append(f"B{size}{tag}")
+            position.extend([f"M{size}{tag}"] * (n - 2))
+            position.append(f"E{size}{tag}")
+        word.extend([w if n > 1 else ""] * n)
+        before.extend([words[k - 1] if k else "^"] * n)
+        after.extend([words[k + 1] if k + 1 < len(words) else "$"] * n)
     return position, word, before, after
 
 
