@@ -9,7 +9,8 @@ import pytest
 from medwire_common.schemas import CleanArticle, Location, Organization, Person
 from medwire_extractor.core import extract
 from medwire_extractor.core.combine import join_model_entities
-from medwire_extractor.core.ner import bio_entities, find_entities, sentence_spans
+from medwire_extractor.core.locations import place_mentions
+from medwire_extractor.core.ner import bio_entities, char_features, find_entities, sentence_spans
 from medwire_extractor.ner_corpus import corpus_dir, read_bio, score, splits
 from medwire_extractor.train import evaluate, main
 
@@ -134,3 +135,24 @@ def test_the_model_types_setting_takes_a_subset_of_per_org_loc_and_refuses_other
     monkeypatch.setenv("MEDWIRE_EXTRACTOR_MODEL_ENTITIES", "PER,GPE")
     with pytest.raises(ValidationError):
         ExtractorSettings()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "太原市卫健委主任张建国在晋中市调研。北京市海淀区的李华表示，山西省将加快发展。",
+        # a run-on cut every 400 characters: a place name across a cut is found afresh
+        "山西省太原市小店区" * 60 + "。王明在大同市。",
+        "",
+    ],
+)
+def test_the_articles_place_mentions_give_the_features_each_sentence_would_find(
+    text: str,
+) -> None:
+    places = place_mentions(text)
+    assert find_entities(text, places) == find_entities(text)
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        own = [(s - start, e - start, d) for s, e, d in places if start <= s and e <= end]
+        if not any(s < start < e or s < end < e for s, e, _ in places):  # not cut through
+            assert char_features(sentence, own) == char_features(sentence)

@@ -75,7 +75,7 @@ def extract(
     persons = find_persons(text, organizations)
     locations = find_locations(scan, _not_places(text, organizations))
     if model_entities:
-        entities = find_entities(text)
+        entities = find_entities(text, scan.places)
         all_orgs, persons, locations = join_model_entities(
             text, entities, model_entities, organizations, persons, locations
         )

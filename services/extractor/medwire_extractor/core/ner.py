@@ -10,6 +10,7 @@ lists (places from `medwire_common/data/adcodes.tsv`, organisation endings, surn
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -18,7 +19,7 @@ from typing import Literal
 import pycrfsuite
 import rjieba
 
-from .locations import place_mentions
+from .locations import Mentions, place_mentions
 from .vocab.organizations import ENDING_RE, NATIONAL_RE
 from .vocab.persons import COMPOUND_SURNAMES, SURNAMES, TITLES
 
@@ -75,10 +76,11 @@ def _word_marks(sentence: str) -> tuple[list[str], list[str], list[str], list[st
     return position, word, before, after
 
 
-def _list_marks(sentence: str) -> list[str]:
-    """For each character, what the extractor's word lists say of it ('' if nothing)."""
+def _list_marks(sentence: str, places: Mentions | None = None) -> list[str]:
+    """For each character, what the extractor's word lists say of it ('' if nothing);
+    `places`: the sentence's gazetteer mentions when the caller has them (else found here)."""
     marks = [""] * len(sentence)
-    for start, end, _ in place_mentions(sentence):
+    for start, end, _ in place_mentions(sentence) if places is None else places:
         for i in range(start, end):
             marks[i] = "Lb" if i == start else "Li"
     for pattern, label in ((ENDING_RE, "Oe"), (NATIONAL_RE, "Ob"), (_TITLE_RE, "T")):
@@ -93,10 +95,10 @@ def _list_marks(sentence: str) -> list[str]:
     return marks
 
 
-def char_features(sentence: str) -> list[list[str]]:
-    """The CRF's features for each character of `sentence`."""
+def char_features(sentence: str, places: Mentions | None = None) -> list[list[str]]:
+    """The CRF's features for each character of `sentence` (`places`: see `_list_marks`)."""
     position, word, before, after = _word_marks(sentence)
-    lists = _list_marks(sentence)
+    lists = _list_marks(sentence, places)
     padded = "\x02\x02" + sentence + "\x03\x03"
     shapes = "p" + "".join(map(_shape, sentence)) + "p"  # the pads are punctuation
     features = []
@@ -178,14 +180,31 @@ def _tagger() -> pycrfsuite.Tagger:
     return tagger
 
 
-def find_entities(text: str) -> list[Entity]:
-    """PER, ORG and LOC spans the model finds in `text`, in text order."""
+def find_entities(text: str, places: Mentions | None = None) -> list[Entity]:
+    """PER, ORG and LOC spans the model finds in `text`, in text order. `places`: the
+    gazetteer's mentions in all of `text` (`ArticleScan.places`), so that each sentence's need
+    not be found again; they are the sentence's own, since no place name holds the punctuation
+    that ends a sentence (a run-on cut every _MAX_CHUNK characters is searched afresh)."""
     tagger = _tagger()
     found: list[Entity] = []
+    by_start = [m[0] for m in places] if places is not None else []
     for start, end in sentence_spans(text):
-        tags = tagger.tag(char_features(text[start:end]))
+        own = None
+        if places is not None and _whole_sentence(text, start, end):
+            first = bisect_left(by_start, start)
+            last = bisect_left(by_start, end, first)
+            own = [(s - start, e - start, d) for s, e, d in places[first:last]]
+        tags = tagger.tag(char_features(text[start:end], own))
         found.extend((start + s, start + e, t) for s, e, t in bio_entities(tags))
     return found
+
+
+def _whole_sentence(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is bounded by sentence punctuation (or the text's ends), not by
+    a cut in a run-on."""
+    return (start == 0 or _SENTENCE_END.match(text, start - 1) is not None) and (
+        end == len(text) or _SENTENCE_END.match(text, end) is not None
+    )
 
 
 def warm() -> None:
