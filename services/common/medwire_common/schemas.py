@@ -215,16 +215,19 @@ class RawPage(Record):
         from .ids import domain_of, page_id
 
         domain = domain_of(url)
-        return cls(
+        page = cls(
             page_id=page_id(url),
             url=url,
             final_url=url,
             status=status,
             headers={"content-type": content_type},
-            body_b64=cls.encode_body(body),
+            body_b64="",
             fetched_at=fetched_at,
             source=source or Source(name=domain or "local", domain=domain),
         )
+        # Encoded here, so valid base64 by construction: not decoded again to be checked (the
+        # validator's decode was 1.5% of `medwire process` over the real pages).
+        return page.model_copy(update={"body_b64": cls.encode_body(body)})
 
 
 class CleanArticle(Record):
