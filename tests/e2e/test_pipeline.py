@@ -276,9 +276,8 @@ async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
             assert any(s.name.endswith("_count") and s.value > 0 for s in histogram.samples), name
             assert f"medwire_{name}_consumer_lag_records" in families
             lag_seconds = families[f"medwire_{name}_consumer_lag_seconds"]
-            if name != "crawler":  # consumes crawl requests through Scrapy, not a Stage
-                assert lag_seconds.samples, name
-                assert all(s.value >= 0 for s in lag_seconds.samples), name
+            assert lag_seconds.samples, name  # the crawler's too: crawl.requests
+            assert all(s.value >= 0 for s in lag_seconds.samples), name
         api = {f.name: f for f in text_string_to_metric_families(stack["api"].metrics_text())}
         stored = api["medwire_api_fetch_to_store_seconds"].samples
         assert next(s.value for s in stored if s.name.endswith("_count")) > 0
@@ -302,7 +301,7 @@ async def test_every_service_exports_stage_metrics_that_prometheus_scrapes(
         up = drawn["Services up"].series
         assert {s.name for s in up} >= {f"medwire-{name}" for name in stack}, up
         assert all(s.values[-1] == 1 for s in up)
-        for name in ("cleaner", "extractor", "api", "indexer"):
+        for name in ("crawler", "cleaner", "extractor", "api", "indexer"):
             for panel in ("records /s", "consumer lag"):
                 assert drawn[f"medwire-{name}: {panel}"].series, (name, panel)
         freshness = drawn["Freshness: page fetched → article stored"].series
