@@ -66,7 +66,7 @@ def _document(row: asyncpg.Record) -> tuple[str, int, dict[str, Any]]:
     return article.article_id, version_of(article), doc
 
 
-async def _check(response: httpx.Response, what: str) -> dict[str, Any]:
+def _check(response: httpx.Response, what: str) -> dict[str, Any]:
     if response.status_code >= 400:
         raise ReindexError(
             f"{what}: OpenSearch answered HTTP {response.status_code}: {response.text[:500]}"
@@ -85,7 +85,7 @@ async def _bulk(client: httpx.AsyncClient, index: str, rows: list[asyncpg.Record
             content=bulk_body(index, docs),
             headers={"content-type": "application/x-ndjson"},
         )
-        answer = await _check(response, f"bulk into {index}")
+        answer = _check(response, f"bulk into {index}")
         verdicts = judge_bulk_items(answer, len(docs))
         if not any(v.outcome == "retry" for v in verdicts):
             return [d[0] for d, v in zip(docs, verdicts, strict=True) if v.outcome == "rejected"]
@@ -133,7 +133,7 @@ async def reindex(
             body = index_body(shards, replicas, alias)
             del body["aliases"]  # joined to the alias only at the swap
             body["settings"]["index"].update({"refresh_interval": "-1", "number_of_replicas": 0})
-            await _check(await client.put(f"/{index}", json=body), f"creating index {index}")
+            _check(await client.put(f"/{index}", json=body), f"creating index {index}")
 
             total = int(await db.fetchval("SELECT count(*) FROM articles"))
             copied, rejected = 0, []
@@ -144,14 +144,12 @@ async def reindex(
                     progress(copied, total)
 
             settings = {"index": {"refresh_interval": None, "number_of_replicas": replicas}}
-            await _check(
-                await client.put(f"/{index}/_settings", json=settings), f"settings of {index}"
-            )
-            await _check(await client.post(f"/{index}/_refresh"), f"refreshing {index}")
+            _check(await client.put(f"/{index}/_settings", json=settings), f"settings of {index}")
+            _check(await client.post(f"/{index}/_refresh"), f"refreshing {index}")
 
             current = await client.get(f"/_alias/{alias}")
             previous = (
-                sorted((await _check(current, f"alias {alias}")).keys())
+                sorted((_check(current, f"alias {alias}")).keys())
                 if (current.status_code != 404)
                 else []
             )
@@ -159,7 +157,7 @@ async def reindex(
                 {"remove": {"index": old, "alias": alias}} for old in previous
             ]
             actions.append({"add": {"index": index, "alias": alias, "is_write_index": True}})
-            await _check(
+            _check(
                 await client.post("/_aliases", json={"actions": actions}),
                 f"moving alias {alias} to {index}",
             )
@@ -168,11 +166,11 @@ async def reindex(
             async for rows in _rows(db, batch, started - CATCH_UP_MARGIN):
                 rejected += await _bulk(client, index, rows)
                 caught_up += len(rows)
-            await _check(await client.post(f"/{index}/_refresh"), f"refreshing {index}")
+            _check(await client.post(f"/{index}/_refresh"), f"refreshing {index}")
 
             if delete_old:
                 for old in previous:
-                    await _check(await client.delete(f"/{old}"), f"deleting {old}")
+                    _check(await client.delete(f"/{old}"), f"deleting {old}")
     except (httpx.HTTPError, OSError, asyncpg.PostgresError) as exc:
         raise ReindexError(f"reindex into {index} failed: {type(exc).__name__}: {exc}") from exc
     finally:

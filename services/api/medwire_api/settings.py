@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 
+from medwire_common.dburl import sqlalchemy_url
 from medwire_common.settings import CommonSettings
 
 
@@ -82,8 +83,4 @@ class ApiSettings(CommonSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        url = self.database_url
-        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
-            if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix) :]
-        raise ValueError(f"MEDWIRE_DATABASE_URL must be a postgresql:// URL, got {url!r}")
+        return sqlalchemy_url(self.database_url)

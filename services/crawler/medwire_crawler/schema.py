@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from medwire_common.dburl import sqlalchemy_url
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK = 727006  # the advisory lock the inline schema took before
 
@@ -30,16 +32,9 @@ async def migrate(database_url: str) -> None:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "crawler@head")
 
-    engine = create_async_engine(_sqlalchemy_url(database_url))
+    engine = create_async_engine(sqlalchemy_url(database_url))
     try:
         async with engine.begin() as conn:
             await conn.run_sync(upgrade)
     finally:
         await engine.dispose()
-
-
-def _sqlalchemy_url(url: str) -> str:
-    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix) :]
-    raise ValueError(f"MEDWIRE_DATABASE_URL must be a postgresql:// URL, got {url!r}")
