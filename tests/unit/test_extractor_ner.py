@@ -70,6 +70,15 @@ def test_the_committed_model_tags_names_in_a_list() -> None:
     }
 
 
+def test_lines_without_a_chinese_character_are_not_tagged() -> None:
+    # What the model found in such lines of real pages: `add-host` as an organisation, `Copy`
+    # as a person. The Chinese sentence after them keeps its offsets.
+    text = "docker run --add-host=host.docker.internal\nCopy\n王明、李华出席了会议。"
+    found = find_entities(text)
+    assert {text[s:e] for s, e, _ in found} == {"王明", "李华"}
+    assert all(s >= text.index("王明") for s, _, _ in found)
+
+
 def _write_corpus(root) -> None:
     sentence = "".join(
         f"{c} {t}\n"

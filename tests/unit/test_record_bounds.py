@@ -71,6 +71,14 @@ def test_out_of_bounds_enriched_article_is_an_invalid_record(
     assert f"first at {field}" in str(err)
 
 
+def test_a_page_copied_with_a_new_body_reads_the_new_body() -> None:
+    # `body` keeps what it decoded: a copy with another body_b64 must not read the old bytes.
+    page = RawPage.of("http://x.test/a.html", b"<p>x</p>", "text/html", FETCHED)
+    other = page.model_copy(update={"body_b64": RawPage.encode_body(b"<p>y</p>")})
+    assert (page.body, other.body) == (b"<p>x</p>", b"<p>y</p>")
+    assert RawPage.model_validate_json(other.model_dump_json()).body == b"<p>y</p>"
+
+
 def test_invalid_base64_body_is_an_invalid_record_naming_the_field() -> None:
     page = RawPage.of("http://x.test/a.html", b"<p>x</p>", "text/html", FETCHED)
     value = json.dumps({**page.model_dump(mode="json"), "body_b64": "not base64!"}).encode()

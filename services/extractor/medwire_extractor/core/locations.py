@@ -46,8 +46,8 @@ Mentions = list[tuple[int, int, tuple[Division, ...]]]
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
     forms: dict[str, tuple[Division, ...]]
-    lengths: tuple[int, ...]
-    first_chars: frozenset[str]
+    # For each first character of a name, the lengths of the names it starts, longest first.
+    lengths: dict[str, tuple[int, ...]]
 
 
 @cache
@@ -70,10 +70,12 @@ def gazetteer() -> Gazetteer:
         form: tuple(sorted(divisions, key=lambda d: (d.level, d.adcode)))
         for form, divisions in forms.items()
     }
+    lengths: dict[str, set[int]] = {}
+    for form in ranked:
+        lengths.setdefault(form[0], set()).add(len(form))
     return Gazetteer(
         forms=ranked,
-        lengths=tuple(sorted({len(f) for f in ranked}, reverse=True)),
-        first_chars=frozenset(f[0] for f in ranked),
+        lengths={c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()},
     )
 
 
@@ -81,9 +83,9 @@ def place_prefix(text: str, start: int = 0) -> tuple[int, tuple[Division, ...]]:
     """The length and divisions of the longest gazetteer name at `text[start:]` ((0, ()) if
     none)."""
     gaz = gazetteer()
-    if start >= len(text) or text[start] not in gaz.first_chars:
+    if start >= len(text):
         return 0, ()
-    for length in gaz.lengths:
+    for length in gaz.lengths.get(text[start], ()):
         divisions = (
             gaz.forms.get(text[start : start + length]) if start + length <= len(text) else None
         )
@@ -97,19 +99,16 @@ def place_mentions(text: str) -> Mentions:
     (`place_prefix` at each position, inlined: this loop runs once per character of every
     article, and the call cost was most of `medwire process`'s extractor time.)"""
     gaz = gazetteer()
-    forms, lengths, first_chars = gaz.forms, gaz.lengths, gaz.first_chars
+    forms, lengths = gaz.forms, gaz.lengths
     found: Mentions = []
     i, end = 0, len(text)
     while i < end:
-        if text[i] in first_chars:
-            for length in lengths:
-                divisions = forms.get(text[i : i + length]) if i + length <= end else None
-                if divisions:
-                    found.append((i, i + length, divisions))
-                    i += length
-                    break
-            else:
-                i += 1
+        for length in lengths.get(text[i], ()):
+            divisions = forms.get(text[i : i + length]) if i + length <= end else None
+            if divisions:
+                found.append((i, i + length, divisions))
+                i += length
+                break
         else:
             i += 1
     return found
